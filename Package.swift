@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "tollgate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tollgate", targets: ["tollgate"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // C libraries, each with a shim for what Swift cannot call directly.
+        .systemLibrary(
+            name: "CLibpq", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+
+        // Linux calls Glibc's Swift module leaves out (epoll, eventfd, accept4).
+        .target(name: "CSystem"),
+        // Bytes -> requests: a pure parser and connection state machine; no sockets, no Foundation.
+        .target(name: "HTTP1", swiftSettings: strict),
+        // Metrics registry and JSON log lines, shared by the server and the database layer.
+        .target(
+            name: "Telemetry",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // epoll loops, timers, worker pool, router, graceful shutdown.
+        .target(
+            name: "HTTPServer",
+            dependencies: ["HTTP1", "CSystem", "Telemetry", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // libpq: queries with bound parameters, pool, transactions, LISTEN, migrations, embedded cluster.
+        .target(
+            name: "Postgres",
+            dependencies: [
+                "CLibpq",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
+        // The application: configuration, routes, wiring. The executable is a thin shell over it.
+        .target(
+            name: "Tollgate",
+            dependencies: [
+                "HTTPServer", "Postgres", "Telemetry", "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "tollgate",
+            dependencies: [
+                "Tollgate",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Tollgate", "HTTPServer", "Postgres"],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,57 @@
+/// Byte classes of RFC 9110 and RFC 9112.
+enum ASCII {
+    static let cr: UInt8 = 0x0D
+    static let lf: UInt8 = 0x0A
+    static let sp: UInt8 = 0x20
+    static let htab: UInt8 = 0x09
+    static let colon: UInt8 = 0x3A
+    static let semicolon: UInt8 = 0x3B
+    static let comma: UInt8 = 0x2C
+    static let equals: UInt8 = 0x3D
+    static let dquote: UInt8 = 0x22
+    static let backslash: UInt8 = 0x5C
+    static let slash: UInt8 = 0x2F
+
+    /// tchar: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+    static let tcharTable: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(b)] = true }
+        for b in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(b)] = true }
+        for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(b)] = true }
+        for c in "!#$%&'*+-.^_`|~".utf8 { table[Int(c)] = true }
+        return table
+    }()
+
+    @inline(__always) static func isTchar(_ b: UInt8) -> Bool { tcharTable[Int(b)] }
+    @inline(__always) static func isOWS(_ b: UInt8) -> Bool { b == sp || b == htab }
+    /// A byte allowed in a field value: HTAB, SP, VCHAR or obs-text.
+    @inline(__always) static func isFieldValueByte(_ b: UInt8) -> Bool {
+        b == htab || (b >= 0x20 && b != 0x7F)
+    }
+    /// A byte allowed in a request-target: visible ASCII only.
+    @inline(__always) static func isTargetByte(_ b: UInt8) -> Bool { b >= 0x21 && b <= 0x7E }
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(__always) static func lower(_ b: UInt8) -> UInt8 { (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b }
+
+    @inline(__always) static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: b - 0x30
+        case 0x41...0x46: b - 0x41 + 10
+        case 0x61...0x66: b - 0x61 + 10
+        default: nil
+        }
+    }
+
+    /// Case-insensitive comparison of bytes with a lowercase ASCII literal.
+    static func equalsLowercase<C: Collection>(_ bytes: C, _ literal: StaticString) -> Bool where C.Element == UInt8 {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        return literal.withUTF8Buffer { lit in
+            var i = 0
+            for b in bytes {
+                if lower(b) != lit[i] { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+}

@@ -1,0 +1,178 @@
+/// Reads a request head byte by byte: strict CRLF lines, limits checked as bytes arrive,
+/// and the framing rules of RFC 9112 section 6 applied when the head is complete.
+struct HeadParser: Sendable {
+    enum Step {
+        case more
+        case complete(RequestHead)
+        case failed(HTTPParseError)
+    }
+
+    let limits: HTTP1Limits
+    private var line: [UInt8] = []
+    private var sawCR = false
+    private var headBytes = 0
+    private var requestLine: RequestLine?
+    private var fields = FieldAccumulator()
+
+    init(limits: HTTP1Limits) {
+        self.limits = limits
+        line.reserveCapacity(256)
+    }
+
+    /// True once any byte of the request line (not a leading empty line) has arrived.
+    var hasStarted: Bool { requestLine != nil || !line.isEmpty || sawCR }
+
+    mutating func reset() {
+        line.removeAll(keepingCapacity: true)
+        sawCR = false
+        headBytes = 0
+        requestLine = nil
+        fields = FieldAccumulator()
+    }
+
+    @inline(__always)
+    mutating func consume(_ byte: UInt8) -> Step {
+        if sawCR {
+            guard byte == ASCII.lf else { return .failed(.bad("bare CR in head")) }
+            sawCR = false
+            return endOfLine()
+        }
+        if byte == ASCII.cr {
+            sawCR = true
+            return .more
+        }
+        if byte == ASCII.lf { return .failed(.bad("bare LF in head")) }
+        line.append(byte)
+        headBytes += 1
+        if requestLine == nil {
+            // Request line: method (short) + SP + target + SP + version (8).
+            if line.count > limits.maxTargetBytes + 32 {
+                return .failed(HTTPParseError(.uriTooLong, "request-target longer than \(limits.maxTargetBytes) bytes"))
+            }
+        } else if line.count > limits.maxFieldLineBytes {
+            return .failed(HTTPParseError(.requestHeaderFieldsTooLarge, "field line longer than \(limits.maxFieldLineBytes) bytes"))
+        }
+        if headBytes > limits.maxHeadBytes {
+            return .failed(HTTPParseError(.requestHeaderFieldsTooLarge, "head larger than \(limits.maxHeadBytes) bytes"))
+        }
+        return .more
+    }
+
+    private mutating func endOfLine() -> Step {
+        headBytes += 2
+        defer { line.removeAll(keepingCapacity: true) }
+        guard let requestLine else {
+            // Empty lines before the request line are ignored (RFC 9112 section 2.2).
+            if line.isEmpty {
+                headBytes = 0
+                return .more
+            }
+            switch RequestLine.parse(line[...], limits: limits) {
+            case .failure(let error): return .failed(error)
+            case .success(let parsed):
+                self.requestLine = parsed
+                return .more
+            }
+        }
+        if line.isEmpty {
+            return fields.finish(requestLine, limits: limits)
+        }
+        if fields.count >= limits.maxFieldCount {
+            return .failed(HTTPParseError(.requestHeaderFieldsTooLarge, "more than \(limits.maxFieldCount) fields"))
+        }
+        if let error = fields.add(line[...]) { return .failed(error) }
+        return .more
+    }
+}
+
+/// The parsed request line.
+struct RequestLine: Sendable {
+    var method: HTTPMethod
+    var target: String
+    var path: String
+    var query: String?
+    var version: HTTPVersion
+    /// The authority of an absolute-form target.
+    var authority: String?
+
+    /// request-line = method SP request-target SP HTTP-version, with exactly one SP each.
+    static func parse(_ bytes: ArraySlice<UInt8>, limits: HTTP1Limits) -> Result<RequestLine, HTTPParseError> {
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end, ASCII.isTchar(bytes[i]) { i += 1 }
+        let methodBytes = bytes[bytes.startIndex..<i]
+        guard !methodBytes.isEmpty, i < end, bytes[i] == ASCII.sp else {
+            return .failure(.bad("malformed request line"))
+        }
+        i += 1
+        let targetStart = i
+        while i < end, bytes[i] != ASCII.sp {
+            guard ASCII.isTargetByte(bytes[i]) else { return .failure(.bad("invalid byte in request-target")) }
+            i += 1
+        }
+        let targetBytes = bytes[targetStart..<i]
+        guard !targetBytes.isEmpty, i < end else { return .failure(.bad("malformed request line")) }
+        i += 1
+        let versionBytes = bytes[i..<end]
+        let version: HTTPVersion
+        switch parseVersion(versionBytes) {
+        case .failure(let error): return .failure(error)
+        case .success(let v): version = v
+        }
+        guard targetBytes.count <= limits.maxTargetBytes else {
+            return .failure(HTTPParseError(.uriTooLong, "request-target longer than \(limits.maxTargetBytes) bytes"))
+        }
+        guard let method = HTTPMethod(bytes: methodBytes) else {
+            return .failure(HTTPParseError(.notImplemented, "method not implemented"))
+        }
+        let target = String(decoding: targetBytes, as: UTF8.self)
+        var path: Substring
+        var authority: String?
+        if targetBytes.first == ASCII.slash {
+            path = target[...]
+        } else if targetBytes.count == 1, targetBytes.first == UInt8(ascii: "*") {
+            guard method == .options else { return .failure(.bad("asterisk-form is only for OPTIONS")) }
+            return .success(RequestLine(method: method, target: target, path: "*", query: nil, version: version))
+        } else if let schemeEnd = absoluteFormSchemeEnd(target) {
+            let rest = target[schemeEnd...]
+            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+            authority = String(rest[..<authorityEnd])
+            guard let authority, HostValidation.isValid(authority[...].utf8) else {
+                return .failure(.bad("invalid authority in absolute-form target"))
+            }
+            path = rest[authorityEnd...]
+            if path.isEmpty || path.first == "?" { path = "/" + path }
+        } else {
+            return .failure(.bad("invalid request-target"))
+        }
+        var query: String?
+        if let q = path.firstIndex(of: "?") {
+            query = String(path[path.index(after: q)...])
+            path = path[..<q]
+        }
+        return .success(
+            RequestLine(method: method, target: target, path: String(path), query: query, version: version, authority: authority))
+    }
+
+    private static func absoluteFormSchemeEnd(_ target: String) -> String.Index? {
+        let lower = target.prefix(8).lowercased()
+        if lower.hasPrefix("http://") { return target.index(target.startIndex, offsetBy: 7) }
+        if lower.hasPrefix("https://") { return target.index(target.startIndex, offsetBy: 8) }
+        return nil
+    }
+
+    /// HTTP-version = "HTTP/" DIGIT "." DIGIT. 1.0 and 1.1 are served; 1.x (x > 1) as 1.1;
+    /// 2.x to 9.x answer 505; anything else is malformed.
+    private static func parseVersion(_ bytes: ArraySlice<UInt8>) -> Result<HTTPVersion, HTTPParseError> {
+        guard bytes.count == 8, bytes.starts(with: "HTTP/".utf8) else { return .failure(.bad("malformed HTTP version")) }
+        let major = bytes[bytes.startIndex + 5], dot = bytes[bytes.startIndex + 6], minor = bytes[bytes.startIndex + 7]
+        guard ASCII.isDigit(major), dot == UInt8(ascii: "."), ASCII.isDigit(minor) else {
+            return .failure(.bad("malformed HTTP version"))
+        }
+        switch major {
+        case UInt8(ascii: "1"): return .success(minor == UInt8(ascii: "0") ? .http1_0 : .http1_1)
+        case UInt8(ascii: "0"): return .failure(.bad("malformed HTTP version"))
+        default: return .failure(HTTPParseError(.httpVersionNotSupported, "HTTP version not supported"))
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import HTTP1
+
+/// What the server knows about a request while a handler answers it.
+public struct RequestContext: Sendable {
+    public let request: Request
+    /// Values of the `{name}` segments of the matched route template.
+    public let parameters: [String: String]
+    public let requestID: String
+    /// The matched template (e.g. `/v1/use-cases/{id}`), for logs and metrics.
+    public let routeTemplate: String
+
+    public init(request: Request, parameters: [String: String], requestID: String, routeTemplate: String) {
+        self.request = request
+        self.parameters = parameters
+        self.requestID = requestID
+        self.routeTemplate = routeTemplate
+    }
+}
+
+/// A response plus what the access log should say about who asked.
+public struct HandlerResult: Sendable {
+    public var response: Response
+    public var principalID: String?
+
+    public init(_ response: Response, principalID: String? = nil) {
+        self.response = response
+        self.principalID = principalID
+    }
+}
+
+/// Completes a deferred request from any thread, exactly once.
+public struct Responder: Sendable {
+    let deliver: @Sendable (HandlerResult) -> Void
+
+    public init(_ deliver: @escaping @Sendable (HandlerResult) -> Void) { self.deliver = deliver }
+
+    public func respond(_ result: HandlerResult) { deliver(result) }
+    public func respond(_ response: Response) { deliver(HandlerResult(response)) }
+}
+
+/// Where a handler runs.
+public enum RouteHandler: Sendable {
+    /// On the event loop: only for work that never blocks (health, metrics, static bytes).
+    case inline(@Sendable (RequestContext) -> HandlerResult)
+    /// On the bounded worker pool: anything that touches the database.
+    case blocking(@Sendable (RequestContext) -> HandlerResult)
+    /// Answered later through the `Responder`, holding no thread meanwhile (long-polls).
+    case deferred(@Sendable (RequestContext, Responder) -> Void)
+}
+
+/// Routes by method and path template, with `{name}` path parameters, 404 and 405 with `Allow`.
+public struct Router: Sendable {
+    public enum Resolution: Sendable {
+        case found(RouteHandler, template: String, parameters: [String: String])
+        case notFound
+        case methodNotAllowed(allow: [HTTPMethod])
+    }
+
+    private final class Node: @unchecked Sendable {  // built once before the server starts, then only read
+        var literal: [String: Node] = [:]
+        var parameter: (name: String, node: Node)?
+        var handlers: [HTTPMethod: RouteHandler] = [:]
+        var template = ""
+    }
+
+    private let root = Node()
+
+    public init() {}
+
+    /// Adds a route. A GET route also answers HEAD.
+    public mutating func add(_ method: HTTPMethod, _ template: String, _ handler: RouteHandler) {
+        var node = root
+        for segment in Router.segments(of: template) {
+            if segment.hasPrefix("{") && segment.hasSuffix("}") {
+                let name = String(segment.dropFirst().dropLast())
+                if let existing = node.parameter {
+                    precondition(existing.name == name, "conflicting parameter names in \(template)")
+                    node = existing.node
+                } else {
+                    let next = Node()
+                    node.parameter = (name, next)
+                    node = next
+                }
+            } else if let next = node.literal[String(segment)] {
+                node = next
+            } else {
+                let next = Node()
+                node.literal[String(segment)] = next
+                node = next
+            }
+        }
+        precondition(node.handlers[method] == nil, "duplicate route \(method) \(template)")
+        node.handlers[method] = handler
+        node.template = template
+    }
+
+    public func resolve(_ method: HTTPMethod, path: String) -> Resolution {
+        var node = root
+        var parameters: [String: String] = [:]
+        for segment in Router.segments(of: path) {
+            if let next = node.literal[String(segment)] {
+                node = next
+            } else if let (name, next) = node.parameter, !segment.isEmpty {
+                parameters[name] = Router.percentDecoded(segment)
+                node = next
+            } else {
+                return .notFound
+            }
+        }
+        if node.handlers.isEmpty { return .notFound }
+        if let handler = node.handlers[method] {
+            return .found(handler, template: node.template, parameters: parameters)
+        }
+        if method == .head, let handler = node.handlers[.get] {
+            return .found(handler, template: node.template, parameters: parameters)
+        }
+        var allow = Array(node.handlers.keys)
+        if node.handlers[.get] != nil { allow.append(.head) }
+        return .methodNotAllowed(allow: allow.sorted { $0.rawValue < $1.rawValue })
+    }
+
+    static func segments(of path: String) -> [Substring] {
+        var segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        if segments.first == "" { segments.removeFirst() }
+        if segments.count > 1, segments.last == "" { segments.removeLast() }
+        return segments
+    }
+
+    /// Decodes %XX escapes; an invalid escape leaves the segment as it was.
+    static func percentDecoded(_ segment: Substring) -> String {
+        guard segment.contains("%") else { return String(segment) }
+        var bytes: [UInt8] = []
+        var it = Array(segment.utf8)[...]
+        while let b = it.popFirst() {
+            if b == UInt8(ascii: "%"), it.count >= 2,
+                let hi = hexDigit(it[it.startIndex]), let lo = hexDigit(it[it.startIndex + 1]) {
+                bytes.append(hi << 4 | lo)
+                it = it.dropFirst(2)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: b - 0x30
+        case 0x41...0x46: b - 0x37
+        case 0x61...0x66: b - 0x57
+        default: nil
+        }
+    }
+}
