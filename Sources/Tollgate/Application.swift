@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import HTTP1
+import HTTPServer
+import Logging
+import Postgres
+import Synchronization
+import Telemetry
+
+/// A running Tollgate: the database (embedded or configured), migrations, the pool, the readiness
+/// probe and the HTTP server, started in that order and stopped in reverse.
+public final class TollgateApplication: Sendable {
+    public let configuration: TollgateConfiguration
+    public let database: PostgresConfiguration
+    public let pool: PostgresPool
+    public let server: HTTPServer
+    private let readiness: ReadinessProbe
+    private let embedded: EmbeddedPostgres?
+    private let logger: Logger
+    private let stopped = Atomic<Bool>(false)
+
+    /// The port the server listens on.
+    public var port: Int { server.port }
+
+    /// Starts everything; throws (having stopped what it started) when any part cannot start.
+    public init(configuration: TollgateConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+
+        let embedded: EmbeddedPostgres?
+        var database: PostgresConfiguration
+        if let url = configuration.databaseURL {
+            embedded = nil
+            database = PostgresConfiguration(conninfo: url)
+        } else {
+            let cluster = EmbeddedPostgres(dataDirectory: configuration.dataDirectory, logger: logger)
+            database = try cluster.start()
+            embedded = cluster
+        }
+        database.statementTimeout = .milliseconds(Int64(configuration.databaseStatementTimeout * 1000))
+        self.embedded = embedded
+        self.database = database
+
+        do {
+            let migrationsPath = try Migrator.locateDirectory(override: configuration.migrationsDirectory)
+            let migrator = Migrator(directoryPath: migrationsPath, logger: logger)
+            if configuration.migrateOnStart {
+                let applied = try migrator.migrate(using: database)
+                for migration in applied { logger.info("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"]) }
+            }
+            readiness = ReadinessProbe(database: database, expectedMigrationVersion: try migrator.latestVersion(), logger: logger)
+            readiness.start()
+            pool = PostgresPool(
+                configuration: database, size: configuration.databasePoolSize,
+                acquireTimeout: .milliseconds(Int64(configuration.databaseAcquireTimeout * 1000)), logger: logger)
+
+            let serverBox = ServerBox()
+            var router = Router()
+            let openAPI = FileManager.default.contents(atPath: URL(fileURLWithPath: migrationsPath).deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)
+            OperationsRoutes(readiness: readiness, server: { serverBox.server }, pool: pool, openAPIDocument: openAPI.map { Array($0) })
+                .register(in: &router)
+            let accessLog: LogSink? = configuration.accessLog && configuration.logLevel <= .info ? .standardOutput : nil
+            server = try HTTPServer(configuration: configuration.http, router: router, accessLog: accessLog, logger: logger)
+            serverBox.set(server)
+        } catch {
+            embedded?.stop()
+            throw error
+        }
+    }
+
+    /// Graceful shutdown (SERVER.md section 1): readiness turns 503 first, then the server drains
+    /// within the grace time, then the pool and the embedded database stop.
+    /// - Returns: true when every in-flight request finished within the grace time.
+    @discardableResult
+    public func shutdown() -> Bool {
+        guard stopped.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return true }
+        logger.info("shutting down", metadata: ["grace_seconds": "\(configuration.shutdownGrace)"])
+        readiness.beginShutdown()
+        let clean = server.shutdown(grace: configuration.shutdownGrace)
+        pool.close()
+        embedded?.stop()
+        logger.info("stopped", metadata: ["clean": "\(clean)"])
+        LogSink.standardOutput.flush()
+        return clean
+    }
+}
+
+/// Lets routes built before the server reach it once it exists.
+final class ServerBox: Sendable {
+    private let value = Mutex<HTTPServer?>(nil)
+    var server: HTTPServer? { value.withLock { $0 } }
+    func set(_ server: HTTPServer) { value.withLock { $0 = server } }
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: parser vectors, the PostgreSQL layer against a throwaway cluster
+# it starts itself, and end-to-end tests over real sockets against the built server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+export PATH="$PATH:/opt/swift/usr/bin"
+swift build --build-tests
+swift test --skip-build "$@"
