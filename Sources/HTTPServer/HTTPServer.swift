@@ -80,7 +80,6 @@ public final class HTTPServer: Sendable {
             usleep(5_000)
         }
         pthread_join(waiter, nil)
-        pool.shutdown()
-        return clean
+        return pool.shutdown(deadline: max(deadline, monotonicNanos() + 100_000_000)) && clean
     }
 }

@@ -48,14 +48,26 @@ public final class WorkerPool: @unchecked Sendable {  // all mutable state is gu
         return (busy, count)
     }
 
-    /// Lets queued jobs finish, then stops and joins every thread.
-    public func shutdown() {
+    /// Lets queued jobs finish, then stops the threads. Waits at most until `deadline`
+    /// (monotonic nanoseconds); a job still running then is left to finish on its own.
+    /// - Returns: true when every thread stopped in time.
+    @discardableResult
+    public func shutdown(deadline: UInt64 = .max) -> Bool {
         pthread_mutex_lock(&mutex)
         stopping = true
         pthread_cond_broadcast(&condition)
         pthread_mutex_unlock(&mutex)
+        while true {
+            pthread_mutex_lock(&mutex)
+            let idle = busy == 0 && count == 0
+            pthread_mutex_unlock(&mutex)
+            if idle { break }
+            if monotonicNanos() >= deadline { return false }
+            usleep(2_000)
+        }
         for thread in threads { pthread_join(thread, nil) }
         threads.removeAll()
+        return true
     }
 
     private func run() {

@@ -44,8 +44,8 @@ public final class TollgateApplication: Sendable {
         self.database = database
 
         do {
-            let migrationsPath = try Migrator.locateDirectory(override: configuration.migrationsDirectory)
-            let migrator = Migrator(directoryPath: migrationsPath, logger: logger)
+            let migrationsDirectory = try TollgateMigrations.directory(configuration)
+            let migrator = Migrator(directory: migrationsDirectory, logger: logger)
             if configuration.migrateOnStart {
                 let applied = try migrator.migrate(using: database)
                 for migration in applied { logger.info("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"]) }
@@ -58,14 +58,14 @@ public final class TollgateApplication: Sendable {
 
             let serverBox = ServerBox()
             var router = Router()
-            let openAPI = FileManager.default.contents(atPath: URL(fileURLWithPath: migrationsPath).deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)
+            let openAPI = FileManager.default.contents(atPath: migrationsDirectory.deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)
             OperationsRoutes(readiness: readiness, server: { serverBox.server }, pool: pool, openAPIDocument: openAPI.map { Array($0) })
                 .register(in: &router)
             let accessLog: LogSink? = configuration.accessLog && configuration.logLevel <= .info ? .standardOutput : nil
             server = try HTTPServer(configuration: configuration.http, router: router, accessLog: accessLog, logger: logger)
             serverBox.set(server)
         } catch {
-            embedded?.stop()
+            try? embedded?.stop()
             throw error
         }
     }
@@ -80,7 +80,11 @@ public final class TollgateApplication: Sendable {
         readiness.beginShutdown()
         let clean = server.shutdown(grace: configuration.shutdownGrace)
         pool.close()
-        embedded?.stop()
+        do {
+            try embedded?.stop()
+        } catch {
+            logger.error("the embedded PostgreSQL did not stop cleanly", metadata: ["error": "\(error)"])
+        }
         logger.info("stopped", metadata: ["clean": "\(clean)"])
         LogSink.standardOutput.flush()
         return clean

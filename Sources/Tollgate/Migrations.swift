@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Postgres
 
@@ -7,12 +8,22 @@ public enum TollgateVersion {
 
 /// `tollgate migrate`: the same database choice as `serve`, then every pending migration.
 public enum TollgateMigrations {
+    /// `TOLLGATE_MIGRATIONS_DIR`, else `./migrations`, else the package folder of the running binary.
+    static func directory(_ configuration: TollgateConfiguration) throws -> URL {
+        if let configured = configuration.migrationsDirectory { return URL(fileURLWithPath: configured, isDirectory: true) }
+        guard let found = Migrator.locateDirectory(environment: [:]) else {
+            throw ConfigurationError(variable: "TOLLGATE_MIGRATIONS_DIR", problem: "no migrations folder found; set it to the project's migrations folder")
+        }
+        return found
+    }
+
     public static func run(configuration: TollgateConfiguration, logger: Logger) throws {
         let embedded = configuration.databaseURL == nil ? EmbeddedPostgres(dataDirectory: configuration.dataDirectory, logger: logger) : nil
-        defer { embedded?.stop() }
-        let database = try embedded?.start() ?? PostgresConfiguration(conninfo: configuration.databaseURL!)
-        let migrator = Migrator(directoryPath: try Migrator.locateDirectory(override: configuration.migrationsDirectory), logger: logger)
+        defer { try? embedded?.stop() }
+        let database = try embedded?.start() ?? PostgresConfiguration(conninfo: configuration.databaseURL ?? "")
+        let migrator = Migrator(directory: try directory(configuration), logger: logger)
         let applied = try migrator.migrate(using: database)
-        logger.info("migrations current", metadata: ["applied_now": "\(applied.count)", "version": "\(try migrator.latestVersion())"])
+        let version = try migrator.latestVersion()
+        logger.info("migrations current", metadata: ["applied_now": "\(applied.count)", "version": "\(version)"])
     }
 }

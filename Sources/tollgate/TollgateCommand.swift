@@ -28,28 +28,6 @@ func loadConfiguration() throws -> (TollgateConfiguration, Logger) {
     }
 }
 
-struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Serve the API. With no TOLLGATE_DATABASE_URL, runs a private PostgreSQL under TOLLGATE_DATA_DIR.")
-
-    func run() throws {
-        ShutdownSignals.block()  // before any thread starts, so only the waiter below sees them
-        let (configuration, logger) = try loadConfiguration()
-        let app: TollgateApplication
-        do {
-            app = try TollgateApplication(configuration: configuration, logger: logger)
-        } catch {
-            logger.critical("start failed", metadata: ["error": "\(error)"])
-            LogSink.standardOutput.flush()
-            throw ExitCode(1)
-        }
-        let signal = ShutdownSignals.wait()
-        logger.info("signal received", metadata: ["signal": "\(signal)"])
-        let clean = app.shutdown()
-        if !clean { throw ExitCode(1) }
-    }
-}
-
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending migrations and exit.")
 
