@@ -30,7 +30,7 @@ struct HTTPServerSocketTests {
         let server = try startTestServer()
         defer { server.shutdown(grace: 1) }
         let client = try RawClient(port: server.port)
-        client.send(request("/slow?ms=200") + request("/items/one") + request("POST", "/echo", body: "payload") + request("/items/two"))
+        client.send(request("/slow?ms=200") + request("/items/one") + request("/echo", method: "POST", body: "payload") + request("/items/two"))
         let responses = client.readResponses(4)
         #expect(responses.map(\.bodyText) == ["slept 200", "one", "payload", "two"])
     }
@@ -40,7 +40,7 @@ struct HTTPServerSocketTests {
         let server = try startTestServer()
         defer { server.shutdown(grace: 1) }
         let client = try RawClient(port: server.port)
-        client.send(request("/nope") + request("DELETE", "/hello") + request("OPTIONS", "/echo"))
+        client.send(request("/nope") + request("/hello", method: "DELETE") + request("/echo", method: "OPTIONS"))
         let responses = client.readResponses(3)
         #expect(responses.map(\.status) == [404, 405, 204])
         #expect(responses[0].header("Content-Type") == "application/problem+json")
@@ -55,7 +55,7 @@ struct HTTPServerSocketTests {
         let server = try startTestServer()
         defer { server.shutdown(grace: 1) }
         let client = try RawClient(port: server.port)
-        client.send(request("HEAD", "/hello") + request("/items/x"))
+        client.send(request("/hello", method: "HEAD") + request("/items/x"))
         let responses = client.readResponses(2, headRequests: [0])
         #expect(responses.count == 2)
         #expect(responses[0].header("Content-Length") == "13")

@@ -31,7 +31,7 @@ func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ 
     return try HTTPServer(configuration: configuration, router: router, accessLog: nil, logger: logger)
 }
 
-func request(_ method: String = "GET", _ target: String, headers: [String] = [], body: String = "") -> String {
+func request(_ target: String, method: String = "GET", headers: [String] = [], body: String = "") -> String {
     var text = "\(method) \(target) HTTP/1.1\r\nHost: a\r\n"
     for header in headers { text += header + "\r\n" }
     if !body.isEmpty { text += "Content-Length: \(body.utf8.count)\r\n" }
