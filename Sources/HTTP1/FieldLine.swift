@@ -28,28 +28,58 @@ enum FieldLine {
     }
 }
 
-/// Host = uri-host [ ":" port ], without userinfo, path, or list commas.
+/// Host = uri-host [ ":" port ] (RFC 9110 section 7.2, RFC 3986 section 3.2.2): a bracketed IP literal, or a
+/// non-empty reg-name / IPv4 address, then an optional port of digits. No userinfo, path, or list commas.
 enum HostValidation {
     static func isValid<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
-        guard !bytes.isEmpty else { return false }
-        var inBrackets = false
-        for b in bytes {
-            switch b {
-            case UInt8(ascii: "["): inBrackets = true
-            case UInt8(ascii: "]"): inBrackets = false
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"):
-                continue
-            case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "%"),
-                UInt8(ascii: ":"):
-                continue
-            case UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
-                UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ";"), UInt8(ascii: "="):
-                continue
-            default:
-                return false
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        guard i < end else { return false }
+        if bytes[i] == UInt8(ascii: "[") {
+            // IP-literal: the hex digits, colons and dots of an IPv6 address (IPvFuture is not accepted).
+            bytes.formIndex(after: &i)
+            let literalStart = i
+            while i < end, bytes[i] != UInt8(ascii: "]") {
+                let b = bytes[i]
+                guard ASCII.hexValue(b) != nil || b == ASCII.colon || b == UInt8(ascii: ".") else { return false }
+                bytes.formIndex(after: &i)
             }
+            guard i < end, i != literalStart else { return false }
+            bytes.formIndex(after: &i)
+        } else {
+            // reg-name = *( unreserved / pct-encoded / sub-delims ), without "," (a list) and never empty.
+            let nameStart = i
+            while i < end, bytes[i] != ASCII.colon {
+                let b = bytes[i]
+                bytes.formIndex(after: &i)
+                if b == UInt8(ascii: "%") {
+                    guard i < end, ASCII.hexValue(bytes[i]) != nil else { return false }
+                    bytes.formIndex(after: &i)
+                    guard i < end, ASCII.hexValue(bytes[i]) != nil else { return false }
+                    bytes.formIndex(after: &i)
+                } else if !isRegNameByte(b) {
+                    return false
+                }
+            }
+            guard i != nameStart else { return false }
         }
-        return !inBrackets
+        guard i < end else { return true }
+        guard bytes[i] == ASCII.colon else { return false }
+        bytes.formIndex(after: &i)
+        return bytes[i...].allSatisfy(ASCII.isDigit)
+    }
+
+    /// unreserved / sub-delims, less ",".
+    private static func isRegNameByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"),
+            UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
+            UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ";"), UInt8(ascii: "="):
+            true
+        default:
+            false
+        }
     }
 }

@@ -62,9 +62,12 @@ struct HeadParser: Sendable {
         headBytes += 2
         defer { line.removeAll(keepingCapacity: true) }
         guard let requestLine else {
-            // Empty lines before the request line are ignored (RFC 9112 section 2.2).
+            // Empty lines before the request line are ignored (RFC 9112 section 2.2); they still count toward
+            // the head limit, so that an endless stream of CRLF cannot hold the connection without a request.
             if line.isEmpty {
-                headBytes = 0
+                guard headBytes <= limits.maxHeadBytes else {
+                    return .failed(HTTPParseError(.requestHeaderFieldsTooLarge, "too many empty lines before the request"))
+                }
                 return .more
             }
             switch RequestLine.parse(line[...], limits: limits) {

@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 
 /// A blocking TCP client on 127.0.0.1 that sends exact bytes and reads whatever comes back.
-final class RawClient {
+final class RawClient: @unchecked Sendable {  // each client is used by one thread at a time
     let fd: Int32
     private(set) var received: [UInt8] = []
 
