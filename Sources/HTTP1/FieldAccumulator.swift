@@ -85,7 +85,8 @@ struct FieldAccumulator: Sendable {
 
         let keepAlive = line.version == .http1_1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
         let head = RequestHead(
-            method: line.method, target: line.target, path: line.path, query: line.query, version: line.version,
+            method: line.method, target: line.target, path: line.path, query: line.query, authority: line.authority,
+            version: line.version,
             headers: HTTPHeaders(headers), keepAlive: keepAlive,
             expectsContinue: expectContinue && line.version == .http1_1 && framing.hasBody, framing: framing)
         return .complete(head)

@@ -7,6 +7,8 @@ public struct RequestHead: Sendable {
     public var path: String
     /// The query string after `?`, without the `?`; nil when absent.
     public var query: String?
+    /// The authority of an absolute-form target, which replaces Host (RFC 9112 section 3.2.2).
+    public var authority: String?
     public var version: HTTPVersion
     public var headers: HTTPHeaders
     /// Whether the connection may serve another request after this one.
@@ -17,13 +19,15 @@ public struct RequestHead: Sendable {
     public var framing: BodyFraming
 
     public init(
-        method: HTTPMethod, target: String, path: String, query: String?, version: HTTPVersion,
-        headers: HTTPHeaders, keepAlive: Bool, expectsContinue: Bool = false, framing: BodyFraming = .none
+        method: HTTPMethod, target: String, path: String, query: String?, authority: String? = nil,
+        version: HTTPVersion, headers: HTTPHeaders, keepAlive: Bool, expectsContinue: Bool = false,
+        framing: BodyFraming = .none
     ) {
         self.method = method
         self.target = target
         self.path = path
         self.query = query
+        self.authority = authority
         self.version = version
         self.headers = headers
         self.keepAlive = keepAlive

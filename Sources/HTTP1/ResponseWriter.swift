@@ -28,7 +28,7 @@ public enum ResponseWriter {
         } else if http10KeepAlive {
             buffer.append(contentsOf: "\r\nConnection: keep-alive".utf8)
         }
-        for field in response.headers {
+        for field in response.headers where isSafe(field.name) && isSafe(field.value) {
             buffer.append(contentsOf: "\r\n".utf8)
             buffer.append(contentsOf: field.name.utf8)
             buffer.append(contentsOf: ": ".utf8)
@@ -36,6 +36,11 @@ public enum ResponseWriter {
         }
         buffer.append(contentsOf: "\r\n\r\n".utf8)
         if status.allowsBody && !isHead { buffer.append(contentsOf: response.body) }
+    }
+
+    /// A field with CR, LF or NUL would split the response: it is left out rather than written.
+    private static func isSafe(_ text: String) -> Bool {
+        !text.utf8.contains { $0 == ASCII.cr || $0 == ASCII.lf || $0 == 0 }
     }
 
     /// The interim response sent to a client that waits with `Expect: 100-continue`.

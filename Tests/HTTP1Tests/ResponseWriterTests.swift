@@ -78,3 +78,17 @@ struct ResponseWriterTests {
         #expect(text.contains("\r\n\r\nHTTP/1.1 204 No Content\r\n"))
     }
 }
+
+@Suite("ResponseWriter refuses response splitting")
+struct ResponseWriterSplittingTests {
+    @Test("a header value carrying CR or LF is left out instead of splitting the response")
+    func headerInjectionIsDropped() {
+        var buffer: [UInt8] = []
+        let response = Response(status: .ok, headers: ["X-Safe": "yes", "X-Evil": "a\r\nSet-Cookie: stolen=1"], body: [])
+        ResponseWriter.write(response, isHead: false, keepAlive: true, date: Array("Sun, 29 Nov 2026 00:00:00 GMT".utf8)[...], requestID: "r1", into: &buffer)
+        let text = String(decoding: buffer, as: UTF8.self)
+        #expect(text.contains("X-Safe: yes\r\n"))
+        #expect(!text.contains("Set-Cookie"))
+        #expect(!text.contains("X-Evil"))
+    }
+}
