@@ -39,6 +39,7 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
     private var nextConnectionID: UInt64 = 1
     private var dateCache = DateCache()
     private var requestIDs = RequestIDGenerator()
+    private var logClock = Timestamp.Cache()
     private let readBuffer: UnsafeMutableRawBufferPointer
     private var actions: [HTTP1Connection.Action] = []
     private var draining = false
@@ -103,7 +104,11 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
                     } else if fd == listenFd && listening {
                         acceptConnections()
                     } else if let connection = connection(fd) {
-                        if event.events & (CSYSTEM_EPOLLIN | CSYSTEM_EPOLLHUP | CSYSTEM_EPOLLERR) != 0 {
+                        if event.events & (CSYSTEM_EPOLLHUP | CSYSTEM_EPOLLERR) != 0 {
+                            closeConnection(connection)  // reset or fully closed: nothing more can be written
+                            continue
+                        }
+                        if event.events & CSYSTEM_EPOLLIN != 0 {
                             onReadable(connection)
                         }
                         if event.events & CSYSTEM_EPOLLOUT != 0, self.connection(fd) === connection {
@@ -362,6 +367,7 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
     }
 
     private func writePending(_ connection: Connection) {
+        if connection.outOffset == 0 { connection.writeProgressAt = monotonicNanos() }  // the write timeout starts now
         while connection.hasPendingOutput {
             let n = connection.out.withUnsafeBytes { raw in
                 send(connection.fd, raw.baseAddress! + connection.outOffset, raw.count - connection.outOffset, Int32(MSG_NOSIGNAL))
@@ -398,18 +404,18 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
     }
 
     private func finishedResponse(_ slot: ResponseSlot, _ result: HandlerResult) {
-        let seconds = Double(monotonicNanos() &- slot.startedAt) / 1e9
-        core.metrics.record(loop: index, route: slot.route, method: slot.method, status: result.response.status.code, seconds: seconds)
+        let nanos = monotonicNanos() &- slot.startedAt
+        core.metrics.record(loop: index, route: slot.route, method: slot.method, status: result.response.status.code, seconds: Double(nanos) / 1e9)
         guard let log = core.accessLog else { return }
         var line = JSONLine()
-        line.field("time", Timestamp.nowRFC3339())
+        line.field("time", rawJSONBytes: logClock.nowQuotedJSON())
         line.field("level", "info")
         line.field("msg", "request")
         line.field("request_id", slot.requestID)
         line.field("method", slot.method.rawValue)
         line.field("route", slot.route)
         line.field("status", result.response.status.code)
-        line.field("duration_ms", (seconds * 1e6).rounded() / 1e3)
+        line.field("duration_ms", thousandths: Int(nanos / 1000))
         if let principal = result.principalID { line.field("principal_id", principal) }
         log.write(line: line.finish())
     }

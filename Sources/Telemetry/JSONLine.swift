@@ -41,8 +41,34 @@ public struct JSONLine {
         bytes.append(UInt8(ascii: ":"))
     }
 
+    /// Appends a field whose value is already a JSON string's bytes, quotes included.
+    public mutating func field(_ key: String, rawJSONBytes: some Collection<UInt8>) {
+        appendKey(key)
+        bytes.append(contentsOf: rawJSONBytes)
+    }
+
+    /// Appends `micros / 1000` with exactly three decimals, without going through `Double`.
+    public mutating func field(_ key: String, thousandths micros: Int) {
+        appendKey(key)
+        bytes.append(contentsOf: String(micros / 1000).utf8)
+        let fraction = micros % 1000
+        bytes.append(UInt8(ascii: "."))
+        bytes.append(UInt8(truncatingIfNeeded: fraction / 100) + 0x30)
+        bytes.append(UInt8(truncatingIfNeeded: fraction / 10 % 10) + 0x30)
+        bytes.append(UInt8(truncatingIfNeeded: fraction % 10) + 0x30)
+    }
+
     public static func appendString(_ string: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
+        var string = string
+        let clean = string.withUTF8 { utf8 in
+            !utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+        }
+        if clean {
+            string.withUTF8 { bytes.append(contentsOf: $0) }
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in string.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])

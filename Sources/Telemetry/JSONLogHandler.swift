@@ -39,6 +39,34 @@ public struct JSONLogHandler: LogHandler {
 
 /// Wall-clock timestamps in the API's format: RFC 3339, UTC, milliseconds.
 public enum Timestamp {
+    /// Formats the current time as a quoted JSON string, re-rendering the date part once a second.
+    /// Not thread-safe: keep one per thread.
+    public struct Cache {
+        private var second = -1
+        private var prefix: [UInt8] = []  // `"2026-11-28T23:18:47.`
+        private var output: [UInt8] = []
+
+        public init() {}
+
+        public mutating func nowQuotedJSON() -> [UInt8] {
+            var ts = timespec()
+            clock_gettime(CLOCK_REALTIME, &ts)
+            if ts.tv_sec != second {
+                second = ts.tv_sec
+                let text = Timestamp.rfc3339(seconds: ts.tv_sec, milliseconds: 0)
+                prefix = [UInt8(ascii: "\"")] + Array(text.utf8.dropLast(4))
+            }
+            let ms = ts.tv_nsec / 1_000_000
+            output.removeAll(keepingCapacity: true)
+            output.append(contentsOf: prefix)
+            output.append(UInt8(truncatingIfNeeded: ms / 100) + 0x30)
+            output.append(UInt8(truncatingIfNeeded: ms / 10 % 10) + 0x30)
+            output.append(UInt8(truncatingIfNeeded: ms % 10) + 0x30)
+            output.append(contentsOf: [UInt8(ascii: "Z"), UInt8(ascii: "\"")])
+            return output
+        }
+    }
+
     public static func nowRFC3339() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
