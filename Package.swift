@@ -63,10 +63,14 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
+        // The throwaway PostgreSQL cluster every database test shares, started like the embedded default.
+        .target(
+            name: "TestSupport", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Tollgate", "HTTPServer", "Postgres"],
+            dependencies: ["Tollgate", "HTTPServer", "Postgres", "TestSupport"],
             swiftSettings: strict),
     ]
 )

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import HTTPServer
+import TestSupport
 import Testing
 
 /// The HTTP layer over real sockets: framing, order, limits and timeouts as a client sees them.
@@ -155,12 +156,19 @@ struct HTTPServerSocketTests {
             $0.workerThreadCount = 1
             $0.workerQueueCapacity = 1
         }
-        defer { server.shutdown(grace: 2) }
-        let clients = try (0..<4).map { _ in try RawClient(port: server.port) }
-        for client in clients { client.send(request("/slow?ms=400")) }
-        let statuses = clients.compactMap { $0.readResponses(1).first?.status }.sorted()
-        #expect(statuses.count == 4)
-        #expect(statuses.filter { $0 == 200 }.count == 2)
-        #expect(statuses.filter { $0 == 503 }.count == 2)
+        defer { server.shutdown(grace: 3) }
+        let running = try RawClient(port: server.port)
+        running.send(request("/slow?ms=1500"))
+        #expect(eventually(within: .seconds(1)) { server.pool.load.running == 1 })
+        let queued = try RawClient(port: server.port)
+        queued.send(request("/slow?ms=10"))
+        #expect(eventually(within: .seconds(1)) { server.pool.load.queued == 1 })
+        let refused = try RawClient(port: server.port)
+        refused.send(request("/slow?ms=10"))
+        let refusal = refused.readResponses(1).first
+        #expect(refusal?.status == 503)
+        #expect(refusal?.header("Retry-After") == "1")
+        #expect(running.readResponses(1).first?.status == 200)
+        #expect(queued.readResponses(1).first?.status == 200)
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// The `tollgate` binary as an operator runs it: started, probed, signalled.
@@ -39,7 +40,7 @@ struct ServerProcessTests {
     @Test("SIGTERM while 100 keep-alive clients are busy: every started request gets its full response, and the process exits 0 within the grace time")
     func sigtermDrains() throws {
         raiseOpenFileLimit()
-        let database = try TestCluster.freshDatabase()
+        let database = try TestCluster.shared().freshDatabase()
         let server = try ServerProcess(environment: ["TOLLGATE_PORT": "0", "TOLLGATE_DATABASE_URL": database.conninfo, "TOLLGATE_ACCESS_LOG": "0"])
         let port = try server.waitUntilListening()
         let clients = try (0..<100).map { _ in try RawClient(port: port) }
@@ -77,7 +78,7 @@ struct ServerProcessTests {
     @Test("1,000 idle keep-alive connections are held with the server's memory under 100 MiB")
     func thousandIdleConnections() throws {
         raiseOpenFileLimit()
-        let database = try TestCluster.freshDatabase()
+        let database = try TestCluster.shared().freshDatabase()
         let server = try ServerProcess(environment: ["TOLLGATE_PORT": "0", "TOLLGATE_DATABASE_URL": database.conninfo, "TOLLGATE_ACCESS_LOG": "0"])
         let port = try server.waitUntilListening()
         let clients = try (0..<1000).map { _ in try RawClient(port: port) }
