@@ -73,9 +73,12 @@ func feed(_ input: UnsafeRawBufferPointer, in lengths: [Int], limits: HTTP1Limit
                 }
                 check(request.head.keepAlive || isLast, "a request after one without keep-alive")
                 check(request.head.version == .http1_1 || !request.head.expectsContinue, "100-continue for HTTP/1.0")
-                let head = [request.head.method.rawValue, request.head.target, request.head.path,
-                            request.head.query ?? "-", "\(request.head.version)", "\(request.head.keepAlive)",
-                            "\(request.head.expectsContinue)", "\(request.head.framing)"]
+                let head =
+                    [
+                        request.head.method.rawValue, request.head.target, request.head.path,
+                        request.head.query ?? "-", "\(request.head.version)", "\(request.head.keepAlive)",
+                        "\(request.head.expectsContinue)", "\(request.head.framing)",
+                    ]
                     + request.head.headers.flatMap { [$0.name, $0.value] }
                 transcript.entries.append(.request(head: head, body: request.body))
             case .sendContinue:

@@ -151,7 +151,10 @@ public struct RequestParser: Sendable {
                 }
 
             case .trailers:
-                switch readLine(input, &index, maxBytes: limits.maxFieldLineBytes, tooLong: HTTPParseError(.requestHeaderFieldsTooLarge, "trailer field too long")) {
+                switch readLine(
+                    input, &index, maxBytes: limits.maxFieldLineBytes,
+                    tooLong: HTTPParseError(.requestHeaderFieldsTooLarge, "trailer field too long"))
+                {
                 case .incomplete:
                     return (.needMoreData, index)
                 case .failed(let error):

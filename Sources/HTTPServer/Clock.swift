@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Monotonic time in nanoseconds, for timeouts and durations.
 @inline(__always)

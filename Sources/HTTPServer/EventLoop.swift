@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSystem
 import HTTP1
 import Synchronization
 import Telemetry
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Shared, immutable parts of the server that every loop reads.
 struct ServerCore: Sendable {
@@ -143,7 +144,8 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
             switch message {
             case .completed(let fd, let id, let seq, let result):
                 guard let connection = connection(fd), connection.id == id,
-                      let index = connection.slotIndex(for: seq) else { continue }  // the client left meanwhile
+                    let index = connection.slotIndex(for: seq)
+                else { continue }  // the client left meanwhile
                 connection.slots[index].result = result
                 flush(connection)
             case .drain:
@@ -248,7 +250,8 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
                 if connection.continueForSeq == connection.nextSeq { connection.continueForSeq = nil }
                 start(request, on: connection)
             case .fail(let error):
-                let slot = addSlot(to: connection, method: .get, keepAlive: false, http10KeepAlive: false, requestID: requestIDs.next(), route: "-")
+                let slot = addSlot(
+                    to: connection, method: .get, keepAlive: false, http10KeepAlive: false, requestID: requestIDs.next(), route: "-")
                 connection.slots[slot].result = HandlerResult(Problem(status: error.status, detail: error.reason).response())
             }
         }
@@ -283,12 +286,15 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
 
     // MARK: Dispatch
 
-    private func addSlot(to connection: Connection, method: HTTPMethod, keepAlive: Bool, http10KeepAlive: Bool, requestID: String, route: String) -> Int {
+    private func addSlot(
+        to connection: Connection, method: HTTPMethod, keepAlive: Bool, http10KeepAlive: Bool, requestID: String, route: String
+    ) -> Int {
         let seq = connection.nextSeq
         connection.nextSeq += 1
-        connection.slots.append(ResponseSlot(
-            seq: seq, method: method, keepAlive: keepAlive, http10KeepAlive: http10KeepAlive,
-            requestID: requestID, route: route, startedAt: monotonicNanos(), result: nil))
+        connection.slots.append(
+            ResponseSlot(
+                seq: seq, method: method, keepAlive: keepAlive, http10KeepAlive: http10KeepAlive,
+                requestID: requestID, route: route, startedAt: monotonicNanos(), result: nil))
         return connection.slots.count - 1
     }
 
@@ -296,23 +302,29 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
         let head = request.head
         let requestID = head.headers["X-Request-Id"].flatMap { RequestIDGenerator.isSane($0) ? $0 : nil } ?? requestIDs.next()
         let keepAlive = head.keepAlive && !draining
-        let slot = addSlot(to: connection, method: head.method, keepAlive: keepAlive,
-                           http10KeepAlive: keepAlive && head.version == .http1_0, requestID: requestID, route: "-")
+        let slot = addSlot(
+            to: connection, method: head.method, keepAlive: keepAlive,
+            http10KeepAlive: keepAlive && head.version == .http1_0, requestID: requestID, route: "-")
         let seq = connection.slots[slot].seq
 
         switch core.router.resolve(head.method, path: head.path) {
         case .notFound:
             if head.method == .options && head.path == "*" {
-                connection.slots[slot].result = HandlerResult(Response(status: .noContent, headers: ["Allow": HTTPMethod.allCases.map(\.rawValue).joined(separator: ", ")]))
+                connection.slots[slot].result = HandlerResult(
+                    Response(status: .noContent, headers: ["Allow": HTTPMethod.allCases.map(\.rawValue).joined(separator: ", ")]))
             } else {
-                connection.slots[slot].result = HandlerResult(Problem(status: .notFound, detail: "No route matches \(head.path).").response(instance: head.path))
+                connection.slots[slot].result = HandlerResult(
+                    Problem(status: .notFound, detail: "No route matches \(head.path).").response(instance: head.path))
             }
         case .methodNotAllowed(let allow):
             let allowValue = allow.map(\.rawValue).joined(separator: ", ")
             if head.method == .options {
                 connection.slots[slot].result = HandlerResult(Response(status: .noContent, headers: ["Allow": allowValue]))
             } else {
-                connection.slots[slot].result = HandlerResult(Problem(status: .methodNotAllowed, detail: "\(head.method.rawValue) is not allowed here.", headers: ["Allow": allowValue]).response(instance: head.path))
+                connection.slots[slot].result = HandlerResult(
+                    Problem(
+                        status: .methodNotAllowed, detail: "\(head.method.rawValue) is not allowed here.", headers: ["Allow": allowValue]
+                    ).response(instance: head.path))
             }
         case .found(let handler, let template, let parameters):
             connection.slots[slot].route = template
@@ -326,14 +338,21 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
                     post(.completed(fd: fd, connectionID: id, seq: seq, body(context)))
                 }
                 if !accepted {
-                    connection.slots[slot].result = HandlerResult(Problem(status: .serviceUnavailable, detail: "The server is at capacity; retry shortly.", headers: ["Retry-After": "1"]).response(instance: head.path))
+                    connection.slots[slot].result = HandlerResult(
+                        Problem(
+                            status: .serviceUnavailable, detail: "The server is at capacity; retry shortly.", headers: ["Retry-After": "1"]
+                        ).response(instance: head.path))
                 }
             case .deferred(let body):
                 let once = Atomic<Bool>(false)
-                body(context, Responder { [self] result in
-                    guard once.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
-                    post(.completed(fd: fd, connectionID: id, seq: seq, result))
-                })
+                body(
+                    context,
+                    Responder { [self] result in
+                        guard once.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+                            return
+                        }
+                        post(.completed(fd: fd, connectionID: id, seq: seq, result))
+                    })
             }
         }
     }
@@ -405,7 +424,8 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
 
     private func finishedResponse(_ slot: ResponseSlot, _ result: HandlerResult) {
         let nanos = monotonicNanos() &- slot.startedAt
-        core.metrics.record(loop: index, route: slot.route, method: slot.method, status: result.response.status.code, seconds: Double(nanos) / 1e9)
+        core.metrics.record(
+            loop: index, route: slot.route, method: slot.method, status: result.response.status.code, seconds: Double(nanos) / 1e9)
         guard let log = core.accessLog else { return }
         var line = JSONLine()
         line.field("time", rawJSONBytes: logClock.nowQuotedJSON())
@@ -428,7 +448,8 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
         if connection.lingeringSince != nil {
             wantsRead = true
         } else {
-            wantsRead = !connection.peerClosed && !connection.machine.isClosed
+            wantsRead =
+                !connection.peerClosed && !connection.machine.isClosed
                 && connection.slots.count < core.configuration.maxPipelinedRequests
                 && connection.out.count - connection.outOffset < 1 << 20
         }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTP1
 import Logging
 import Synchronization
 import Telemetry
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The HTTP/1.1 server: a fixed set of epoll event loops over SO_REUSEPORT listeners, and a bounded
 /// worker pool for handlers that block.
@@ -65,7 +66,9 @@ public final class HTTPServer: Sendable {
         loops.forEach { $0.post(.drain) }
         var clean = true
         let joined = Atomic<Int>(0)
-        let toJoin = threads.withLock { t -> [pthread_t] in defer { t.removeAll() }; return t }
+        let toJoin = threads.withLock { t -> [pthread_t] in
+            defer { t.removeAll() }; return t
+        }
         // Join in the background so the deadline can force the loops closed.
         let waiter = BackgroundThread.start(name: "http-join", detached: false) {
             for thread in toJoin { pthread_join(thread, nil) }

@@ -12,7 +12,10 @@ public struct Problem: Error, Sendable {
     /// Extra members, already encoded as JSON (e.g. `"errors": [...]`).
     public var extensionsJSON: [(key: String, json: String)]
 
-    public init(status: HTTPStatus, slug: String? = nil, title: String? = nil, detail: String, headers: HTTPHeaders = HTTPHeaders(), extensionsJSON: [(key: String, json: String)] = []) {
+    public init(
+        status: HTTPStatus, slug: String? = nil, title: String? = nil, detail: String, headers: HTTPHeaders = HTTPHeaders(),
+        extensionsJSON: [(key: String, json: String)] = []
+    ) {
         self.status = status
         self.slug = slug ?? Problem.defaultSlug(for: status.code)
         self.title = title ?? status.reasonPhrase

@@ -133,7 +133,8 @@ public struct Router: Sendable {
         var it = Array(segment.utf8)[...]
         while let b = it.popFirst() {
             if b == UInt8(ascii: "%"), it.count >= 2,
-                let hi = hexDigit(it[it.startIndex]), let lo = hexDigit(it[it.startIndex + 1]) {
+                let hi = hexDigit(it[it.startIndex]), let lo = hexDigit(it[it.startIndex + 1])
+            {
                 bytes.append(hi << 4 | lo)
                 it = it.dropFirst(2)
             } else {

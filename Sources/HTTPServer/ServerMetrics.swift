@@ -62,10 +62,15 @@ public final class ServerMetrics: Sendable {
             }
         }
         out.header("tollgate_http_requests_total", type: "counter", help: "HTTP requests answered, by route template, method and status.")
-        for (key, value) in requests.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
-            out.sample("tollgate_http_requests_total", labels: [("route", key.route), ("method", key.method), ("status", String(key.status))], value)
+        for (key, value) in requests.sorted(by: {
+            ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status)
+        }) {
+            out.sample(
+                "tollgate_http_requests_total", labels: [("route", key.route), ("method", key.method), ("status", String(key.status))],
+                value)
         }
-        out.header("tollgate_http_request_duration_seconds", type: "histogram", help: "Time from a complete request to its response being queued.")
+        out.header(
+            "tollgate_http_request_duration_seconds", type: "histogram", help: "Time from a complete request to its response being queued.")
         for (route, h) in latency.sorted(by: { $0.key < $1.key }) {
             out.histogram("tollgate_http_request_duration_seconds", labels: [("route", route)], h)
         }

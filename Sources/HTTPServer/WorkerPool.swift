@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Telemetry
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A fixed set of threads for blocking work (libpq calls), fed by a bounded queue.
 ///

@@ -206,7 +206,7 @@ public final class EmbeddedPostgres: Sendable {
             guard existing.isEmpty else { return }
             do {
                 try connection.query(Query(unsafeSQL: "CREATE DATABASE \(name)"))
-            } catch where error.sqlState == "42P04" {
+            } catch  where error.sqlState == "42P04" {
                 return  // another process created it meanwhile
             }
         } catch {

@@ -23,9 +23,12 @@ struct ServiceAccount: Sendable {
         guard geteuid() == 0 else { return nil }
         if let account = lookUp("postgres") ?? lookUp(fallbackName) { return account }
         logger.notice("creating the system user \(fallbackName) to run the embedded PostgreSQL")
-        guard let useradd = ChildProcess.which("useradd") ?? ["/usr/sbin/useradd", "/sbin/useradd"].first(where: {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }) else {
+        guard
+            let useradd = ChildProcess.which("useradd")
+                ?? ["/usr/sbin/useradd", "/sbin/useradd"].first(where: {
+                    FileManager.default.isExecutableFile(atPath: $0)
+                })
+        else {
             throw EmbeddedPostgresError("running as root needs a postgres user, and useradd is missing to create one")
         }
         let status = try commands.run(

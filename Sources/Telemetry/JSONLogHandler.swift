@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A swift-log handler writing one JSON object per line: time, level, message, label, metadata.
 public struct JSONLogHandler: LogHandler {

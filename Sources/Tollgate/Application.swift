@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import HTTP1
 import HTTPServer
@@ -8,6 +5,10 @@ import Logging
 import Postgres
 import Synchronization
 import Telemetry
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A running Tollgate: the database (embedded or configured), migrations, the pool, the readiness
 /// probe and the HTTP server, started in that order and stopped in reverse.
@@ -48,7 +49,9 @@ public final class TollgateApplication: Sendable {
             let migrator = Migrator(directory: migrationsDirectory, logger: logger)
             if configuration.migrateOnStart {
                 let applied = try migrator.migrate(using: database)
-                for migration in applied { logger.info("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"]) }
+                for migration in applied {
+                    logger.info("migration applied", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                }
             }
             readiness = ReadinessProbe(database: database, expectedMigrationVersion: try migrator.latestVersion(), logger: logger)
             readiness.start()
@@ -58,7 +61,8 @@ public final class TollgateApplication: Sendable {
 
             let serverBox = ServerBox()
             var router = Router()
-            let openAPI = FileManager.default.contents(atPath: migrationsDirectory.deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)
+            let openAPI = FileManager.default.contents(
+                atPath: migrationsDirectory.deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)
             OperationsRoutes(readiness: readiness, server: { serverBox.server }, pool: pool, openAPIDocument: openAPI.map { Array($0) })
                 .register(in: &router)
             let accessLog: LogSink? = configuration.accessLog && configuration.logLevel <= .info ? .standardOutput : nil

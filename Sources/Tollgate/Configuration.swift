@@ -35,8 +35,10 @@ public struct TollgateConfiguration: Sendable {
         config.migrationsDirectory = try env.string("TOLLGATE_MIGRATIONS_DIR")
         config.migrateOnStart = try env.bool("TOLLGATE_MIGRATE_ON_START") ?? config.migrateOnStart
         config.databasePoolSize = try env.int("TOLLGATE_DB_POOL_SIZE", in: 1...512) ?? config.databasePoolSize
-        config.databaseAcquireTimeout = try env.seconds("TOLLGATE_DB_ACQUIRE_TIMEOUT_SECONDS", in: 0.01...60) ?? config.databaseAcquireTimeout
-        config.databaseStatementTimeout = try env.seconds("TOLLGATE_DB_STATEMENT_TIMEOUT_SECONDS", in: 0.01...3600) ?? config.databaseStatementTimeout
+        config.databaseAcquireTimeout =
+            try env.seconds("TOLLGATE_DB_ACQUIRE_TIMEOUT_SECONDS", in: 0.01...60) ?? config.databaseAcquireTimeout
+        config.databaseStatementTimeout =
+            try env.seconds("TOLLGATE_DB_STATEMENT_TIMEOUT_SECONDS", in: 0.01...3600) ?? config.databaseStatementTimeout
         config.bootstrapAdminKey = try env.string("TOLLGATE_BOOTSTRAP_ADMIN_KEY")
         config.webhookRetrySchedule = try env.intList("TOLLGATE_WEBHOOK_RETRY_SCHEDULE", in: 0...604_800) ?? config.webhookRetrySchedule
         config.webhookAllowPrivate = try env.bool("TOLLGATE_WEBHOOK_ALLOW_PRIVATE") ?? config.webhookAllowPrivate
@@ -52,11 +54,14 @@ public struct TollgateConfiguration: Sendable {
         limits.maxFieldLineBytes = try env.int("TOLLGATE_MAX_FIELD_BYTES", in: 64...(1 << 20)) ?? limits.maxFieldLineBytes
         limits.maxHeadBytes = try env.int("TOLLGATE_MAX_HEAD_BYTES", in: 256...(1 << 22)) ?? limits.maxHeadBytes
         limits.maxFieldCount = try env.int("TOLLGATE_MAX_FIELDS", in: 1...100_000) ?? limits.maxFieldCount
-        limits.maxRequestsPerConnection = try env.int("TOLLGATE_MAX_REQUESTS_PER_CONNECTION", in: 1...Int(Int32.max)) ?? limits.maxRequestsPerConnection
+        limits.maxRequestsPerConnection =
+            try env.int("TOLLGATE_MAX_REQUESTS_PER_CONNECTION", in: 1...Int(Int32.max)) ?? limits.maxRequestsPerConnection
         config.http.limits = limits
         config.http.headerTimeout = try env.seconds("TOLLGATE_HEADER_TIMEOUT_SECONDS", in: 0.1...3600) ?? config.http.headerTimeout
-        config.http.bodyProgressTimeout = try env.seconds("TOLLGATE_BODY_TIMEOUT_SECONDS", in: 0.1...3600) ?? config.http.bodyProgressTimeout
-        config.http.bodyTotalTimeout = try env.seconds("TOLLGATE_BODY_TOTAL_TIMEOUT_SECONDS", in: 0.1...3600) ?? config.http.bodyTotalTimeout
+        config.http.bodyProgressTimeout =
+            try env.seconds("TOLLGATE_BODY_TIMEOUT_SECONDS", in: 0.1...3600) ?? config.http.bodyProgressTimeout
+        config.http.bodyTotalTimeout =
+            try env.seconds("TOLLGATE_BODY_TOTAL_TIMEOUT_SECONDS", in: 0.1...3600) ?? config.http.bodyTotalTimeout
         config.http.idleTimeout = try env.seconds("TOLLGATE_IDLE_TIMEOUT_SECONDS", in: 0.1...3600) ?? config.http.idleTimeout
         config.http.writeTimeout = try env.seconds("TOLLGATE_WRITE_TIMEOUT_SECONDS", in: 0.1...3600) ?? config.http.writeTimeout
         config.http.maxConnections = try env.int("TOLLGATE_MAX_CONNECTIONS", in: 1...1_000_000) ?? config.http.maxConnections
@@ -94,7 +99,8 @@ struct EnvironmentReader {
     mutating func int(_ name: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
         guard let text = raw(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw ConfigurationError(variable: name, problem: "expected a whole number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+            throw ConfigurationError(
+                variable: name, problem: "expected a whole number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
         }
         return value
     }
@@ -102,7 +108,8 @@ struct EnvironmentReader {
     mutating func seconds(_ name: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
         guard let text = raw(name) else { return nil }
         guard let value = Double(text), value.isFinite, range.contains(value) else {
-            throw ConfigurationError(variable: name, problem: "expected a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+            throw ConfigurationError(
+                variable: name, problem: "expected a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
         }
         return value
     }
@@ -121,7 +128,9 @@ struct EnvironmentReader {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
         let values = parts.compactMap { Int($0) }.filter { range.contains($0) }
         guard values.count == parts.count, !values.isEmpty else {
-            throw ConfigurationError(variable: name, problem: "expected comma-separated whole seconds in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+            throw ConfigurationError(
+                variable: name,
+                problem: "expected comma-separated whole seconds in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
         }
         return values
     }
@@ -129,7 +138,8 @@ struct EnvironmentReader {
     mutating func logLevel(_ name: String) throws(ConfigurationError) -> Logger.Level? {
         guard let text = raw(name) else { return nil }
         guard let level = Logger.Level(rawValue: text.lowercased()) else {
-            throw ConfigurationError(variable: name, problem: "expected one of trace, debug, info, notice, warning, error, critical, got \"\(text)\"")
+            throw ConfigurationError(
+                variable: name, problem: "expected one of trace, debug, info, notice, warning, error, critical, got \"\(text)\"")
         }
         return level
     }

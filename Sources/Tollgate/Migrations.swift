@@ -12,7 +12,8 @@ public enum TollgateMigrations {
     static func directory(_ configuration: TollgateConfiguration) throws -> URL {
         if let configured = configuration.migrationsDirectory { return URL(fileURLWithPath: configured, isDirectory: true) }
         guard let found = Migrator.locateDirectory(environment: [:]) else {
-            throw ConfigurationError(variable: "TOLLGATE_MIGRATIONS_DIR", problem: "no migrations folder found; set it to the project's migrations folder")
+            throw ConfigurationError(
+                variable: "TOLLGATE_MIGRATIONS_DIR", problem: "no migrations folder found; set it to the project's migrations folder")
         }
         return found
     }

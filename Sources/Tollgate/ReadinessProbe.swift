@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Postgres
 import Synchronization
 import Telemetry
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Watches the database from its own connection, twice a second, so `/readyz` answers from memory
 /// and turns 503 within a second of the database going away (and 200 again when it returns).

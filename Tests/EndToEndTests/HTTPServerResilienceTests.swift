@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import HTTPServer
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Slow clients, many connections, and shutdown: what keeps one client from hurting the others.
 @Suite("HTTP server resilience", .serialized)
@@ -22,7 +23,8 @@ struct HTTPServerResilienceTests {
             for _ in 0..<5 {
                 let t0 = Date()
                 normal.send(request("/hello"))
-                let answered = normal.readResponses(normal.received.isEmpty ? 1 : ParsedResponse.parseAll(normal.received).responses.count + 1)
+                let answered = normal.readResponses(
+                    normal.received.isEmpty ? 1 : ParsedResponse.parseAll(normal.received).responses.count + 1)
                 #expect(!answered.isEmpty)
                 slowest = max(slowest, Date().timeIntervalSince(t0))
                 usleep(200_000)

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import HTTPServer
 import TestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The HTTP layer over real sockets: framing, order, limits and timeouts as a client sees them.
 @Suite("HTTP server over sockets")
@@ -31,7 +32,8 @@ struct HTTPServerSocketTests {
         let server = try startTestServer()
         defer { server.shutdown(grace: 1) }
         let client = try RawClient(port: server.port)
-        client.send(request("/slow?ms=200") + request("/items/one") + request("/echo", method: "POST", body: "payload") + request("/items/two"))
+        client.send(
+            request("/slow?ms=200") + request("/items/one") + request("/echo", method: "POST", body: "payload") + request("/items/two"))
         let responses = client.readResponses(4)
         #expect(responses.map(\.bodyText) == ["slept 200", "one", "payload", "two"])
     }
@@ -86,7 +88,9 @@ struct HTTPServerSocketTests {
         let server = try startTestServer()
         defer { server.shutdown(grace: 1) }
         let client = try RawClient(port: server.port)
-        client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        client.send(
+            "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /hello HTTP/1.1\r\nHost: a\r\n\r\n"
+        )
         #expect(client.readUntilClose())
         let responses = ParsedResponse.parseAll(client.received).responses
         #expect(responses.map(\.status) == [400])

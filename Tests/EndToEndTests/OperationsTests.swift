@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
 import Postgres
 import TestSupport
 import Testing
 import Tollgate
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml` and the command line, as operators use them.
 @Suite("operations", .serialized)
@@ -17,7 +18,8 @@ struct OperationsTests {
         configuration.http.port = 0
         configuration.databaseURL = try TestCluster.shared().freshDatabase().conninfo
         configuration.accessLog = false
-        let app = try TollgateApplication(configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let app = try TollgateApplication(
+            configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         defer { app.shutdown() }
 
         for _ in 0..<3 { #expect(status(port: app.port, "/healthz") == 200) }
@@ -40,7 +42,8 @@ struct OperationsTests {
         configuration.http.port = 0
         configuration.databaseURL = try TestCluster.shared().freshDatabase().conninfo
         configuration.accessLog = false
-        let app = try TollgateApplication(configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let app = try TollgateApplication(
+            configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         defer { app.shutdown() }
         let client = try RawClient(port: app.port)
         client.send(request("/openapi.yaml"))

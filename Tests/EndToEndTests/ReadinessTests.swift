@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
 import Postgres
 import Testing
 import Tollgate
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `/readyz` follows the database; `/healthz` follows only the process.
 @Suite("readiness follows the database", .serialized)

@@ -18,7 +18,8 @@ struct ResponseWriterTests {
     @Test("a 200 has a status line, Date, X-Request-Id, Content-Length, the fields, a blank line, then the body")
     func fullResponse() {
         let text = written(Response(status: .ok, headers: ["Content-Type": "text/plain"], body: Array("hello".utf8)))
-        #expect(text == "HTTP/1.1 200 OK\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nX-Request-Id: req-1\r\n"
+        #expect(
+            text == "HTTP/1.1 200 OK\r\nDate: Thu, 01 Jan 2026 00:00:00 GMT\r\nX-Request-Id: req-1\r\n"
                 + "Content-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello")
     }
 
@@ -70,8 +71,9 @@ struct ResponseWriterTests {
     func appends() {
         var buffer: [UInt8] = []
         for status in [HTTPStatus.ok, .noContent] {
-            ResponseWriter.write(Response(status: status), isHead: false, keepAlive: true,
-                                 date: ArraySlice("d".utf8), requestID: "r", into: &buffer)
+            ResponseWriter.write(
+                Response(status: status), isHead: false, keepAlive: true,
+                date: ArraySlice("d".utf8), requestID: "r", into: &buffer)
         }
         let text = String(decoding: buffer, as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
@@ -85,7 +87,9 @@ struct ResponseWriterSplittingTests {
     func headerInjectionIsDropped() {
         var buffer: [UInt8] = []
         let response = Response(status: .ok, headers: ["X-Safe": "yes", "X-Evil": "a\r\nSet-Cookie: stolen=1"], body: [])
-        ResponseWriter.write(response, isHead: false, keepAlive: true, date: Array("Sun, 29 Nov 2026 00:00:00 GMT".utf8)[...], requestID: "r1", into: &buffer)
+        ResponseWriter.write(
+            response, isHead: false, keepAlive: true, date: Array("Sun, 29 Nov 2026 00:00:00 GMT".utf8)[...], requestID: "r1", into: &buffer
+        )
         let text = String(decoding: buffer, as: UTF8.self)
         #expect(text.contains("X-Safe: yes\r\n"))
         #expect(!text.contains("Set-Cookie"))

@@ -83,7 +83,8 @@ import Testing
     @Test func writeSkewBetweenTwoSerializableTransactionsIsASerializationFailure() throws {
         let (first, configuration) = try freshConnection()
         let second = try PostgresConnection.connect(configuration)
-        try first.execute(unsafeScript: "CREATE TABLE doctors (id int PRIMARY KEY, on_call bool); INSERT INTO doctors VALUES (1, true), (2, true);")
+        try first.execute(
+            unsafeScript: "CREATE TABLE doctors (id int PRIMARY KEY, on_call bool); INSERT INTO doctors VALUES (1, true), (2, true);")
 
         // Each transaction sees two doctors on call and takes one off: together they break the rule.
         for connection in [first, second] {

@@ -93,7 +93,8 @@ import Testing
 
     @Test func aListenerWithoutADatabaseKeepsRetryingAndStillStops() {
         let configuration = PostgresConfiguration(conninfo: "host=/nonexistent-socket-folder dbname=x")
-        let listener = PostgresListener(configuration: configuration, channels: ["events"], logger: quietLogger,
+        let listener = PostgresListener(
+            configuration: configuration, channels: ["events"], logger: quietLogger,
             onNotification: { _, _ in })
         listener.start()
         usleep(200_000)

@@ -10,11 +10,12 @@ import Testing
     /// A folder of migrations that count how often they ran.
     private func makeMigrations(_ files: [String: String]? = nil) throws -> URL {
         let folder = try TestCluster.shared().scratchDirectory(prefix: "migrations")
-        let contents = files ?? [
-            "0001_counter.sql": "CREATE TABLE runs (migration int NOT NULL); INSERT INTO runs VALUES (1);",
-            "0002_slow.sql": "SELECT pg_sleep(0.2); INSERT INTO runs VALUES (2);",
-            "README.md": "not a migration",
-        ]
+        let contents =
+            files ?? [
+                "0001_counter.sql": "CREATE TABLE runs (migration int NOT NULL); INSERT INTO runs VALUES (1);",
+                "0002_slow.sql": "SELECT pg_sleep(0.2); INSERT INTO runs VALUES (2);",
+                "README.md": "not a migration",
+            ]
         for (name, text) in contents {
             try Data(text.utf8).write(to: folder.appendingPathComponent(name))
         }

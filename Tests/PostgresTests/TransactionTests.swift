@@ -70,7 +70,9 @@ import Testing
         let attempts = Mutex(0)
 
         try pool.transaction(isolation: .serializable) { connection in
-            let attempt = attempts.withLock { value in value += 1; return value }
+            let attempt = attempts.withLock { value in
+                value += 1; return value
+            }
             let value = try connection.query("SELECT value FROM counter WHERE id = 1").first?.decode("value", as: Int.self) ?? 0
             if attempt == 1 {
                 // Another session changes the row after our snapshot: our update must fail with 40001.

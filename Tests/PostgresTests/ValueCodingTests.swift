@@ -68,9 +68,10 @@ import Testing
     }
 
     @Test func timestampParsingRefusesWhatIsNotATimestamp() {
-        for text in ["", "infinity", "2024-02-30 00:00:00+00", "2023-02-29 00:00:00+00", "2024-13-01 00:00:00+00",
-            "2024-05-06 12:53:20+00 trailing", "yesterday"]
-        {
+        for text in [
+            "", "infinity", "2024-02-30 00:00:00+00", "2023-02-29 00:00:00+00", "2024-13-01 00:00:00+00",
+            "2024-05-06 12:53:20+00 trailing", "yesterday",
+        ] {
             #expect(PostgresTimestamp.parse(text) == nil, "\(text)")
         }
     }
@@ -123,9 +124,10 @@ import Testing
     @Test func migrationFileNamesAreStrict() {
         #expect(MigrationFile.parseFileName("0001_foundation.sql")! == (1, "foundation"))
         #expect(MigrationFile.parseFileName("0042_add-users_2.sql")! == (42, "add-users_2"))
-        for bad in ["1_short.sql", "0000_zero.sql", "0001_.sql", "0001.sql", "0001_has space.sql", "abcd_x.sql",
-            "0001_x.SQL"]
-        {
+        for bad in [
+            "1_short.sql", "0000_zero.sql", "0001_.sql", "0001.sql", "0001_has space.sql", "abcd_x.sql",
+            "0001_x.SQL",
+        ] {
             #expect(MigrationFile.parseFileName(bad) == nil, "\(bad)")
         }
     }

@@ -1,8 +1,7 @@
 import Foundation
 import Logging
-import Synchronization
-
 import Postgres
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A blocking TCP client on 127.0.0.1 that sends exact bytes and reads whatever comes back.
 final class RawClient: @unchecked Sendable {  // each client is used by one thread at a time
     let fd: Int32
-    private(set) var received: [UInt8] = []
+    var received: [UInt8] = []
 
     init(port: Int, receiveTimeout: Double = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The built `tollgate` binary run as a child process, as an operator would run it.
 final class ServerProcess: @unchecked Sendable {  // `process` is only touched by the test that owns it; output is behind a Mutex
@@ -56,8 +57,9 @@ final class ServerProcess: @unchecked Sendable {  // `process` is only touched b
         while Date() < deadline {
             for line in lines where line.contains("\"msg\":\"listening\"") {
                 if let data = line.data(using: .utf8),
-                   let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                   let port = (json["port"] as? String).flatMap(Int.init) {
+                    let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                    let port = (json["port"] as? String).flatMap(Int.init)
+                {
                     return port
                 }
             }

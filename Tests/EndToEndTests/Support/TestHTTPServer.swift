@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import HTTP1
 import HTTPServer
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An HTTP server on a free port with routes made for testing the HTTP layer itself.
 func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> HTTPServer {
@@ -12,20 +13,28 @@ func startTestServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ 
     configuration.eventLoopCount = 2
     configure(&configuration)
     var router = Router()
-    router.add(.get, "/hello", .inline { _ in
-        HandlerResult(Response(status: .ok, contentType: "text/plain", body: "Hello, World!"))
-    })
-    router.add(.post, "/echo", .blocking { context in
-        HandlerResult(Response(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: context.request.body))
-    })
-    router.add(.get, "/items/{id}", .inline { context in
-        HandlerResult(Response(status: .ok, contentType: "text/plain", body: context.parameters["id"] ?? ""))
-    })
-    router.add(.get, "/slow", .blocking { context in
-        let ms = Int(context.request.head.query?.split(separator: "=").last ?? "") ?? 300
-        usleep(UInt32(ms) * 1000)
-        return HandlerResult(Response(status: .ok, contentType: "text/plain", body: "slept \(ms)"))
-    })
+    router.add(
+        .get, "/hello",
+        .inline { _ in
+            HandlerResult(Response(status: .ok, contentType: "text/plain", body: "Hello, World!"))
+        })
+    router.add(
+        .post, "/echo",
+        .blocking { context in
+            HandlerResult(Response(status: .ok, headers: ["Content-Type": "application/octet-stream"], body: context.request.body))
+        })
+    router.add(
+        .get, "/items/{id}",
+        .inline { context in
+            HandlerResult(Response(status: .ok, contentType: "text/plain", body: context.parameters["id"] ?? ""))
+        })
+    router.add(
+        .get, "/slow",
+        .blocking { context in
+            let ms = Int(context.request.head.query?.split(separator: "=").last ?? "") ?? 300
+            usleep(UInt32(ms) * 1000)
+            return HandlerResult(Response(status: .ok, contentType: "text/plain", body: "slept \(ms)"))
+        })
     var logger = Logger(label: "test")
     logger.logLevel = .warning
     return try HTTPServer(configuration: configuration, router: router, accessLog: nil, logger: logger)

@@ -21,4 +21,3 @@ func terminateBackend(_ pid: Int32, using configuration: PostgresConfiguration) 
         try admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(pid)").isEmpty
     }
 }
-
