@@ -9,84 +9,86 @@ import Tollgate
     import Glibc
 #endif
 
-/// `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml` and the command line, as operators use them.
-@Suite("operations", .serialized)
-struct OperationsTests {
-    @Test("/metrics counts requests by route template and status, with latency histograms and pool gauges")
-    func metrics() throws {
-        var configuration = TollgateConfiguration()
-        configuration.http.port = 0
-        configuration.databaseURL = try TestCluster.shared().freshDatabase().conninfo
-        configuration.accessLog = false
-        let app = try TollgateApplication(
-            configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        defer { app.shutdown() }
+extension OneAtATime {
+    /// `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml` and the command line, as operators use them.
+    @Suite("operations", .serialized)
+    struct OperationsTests {
+        @Test("/metrics counts requests by route template and status, with latency histograms and pool gauges")
+        func metrics() throws {
+            var configuration = TollgateConfiguration()
+            configuration.http.port = 0
+            configuration.databaseURL = try TestCluster.shared().freshDatabase().conninfo
+            configuration.accessLog = false
+            let app = try TollgateApplication(
+                configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            defer { app.shutdown() }
 
-        for _ in 0..<3 { #expect(status(port: app.port, "/healthz") == 200) }
-        #expect(status(port: app.port, "/no-such-route") == 404)
-        let client = try RawClient(port: app.port)
-        client.send(request("/metrics"))
-        let text = try #require(client.readResponses(1).first).bodyText
-        #expect(text.contains(#"tollgate_http_requests_total{route="/healthz",method="GET",status="200"} 3"#))
-        #expect(text.contains(#"tollgate_http_requests_total{route="-",method="GET",status="404"} 1"#))
-        #expect(text.contains(#"tollgate_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"} 3"#))
-        #expect(text.contains("tollgate_http_open_connections "))
-        #expect(text.contains("tollgate_db_pool_in_use 0"))
-        #expect(text.contains("tollgate_db_pool_waiting 0"))
-        #expect(text.contains("tollgate_ready 1"))
-    }
+            for _ in 0..<3 { #expect(status(port: app.port, "/healthz") == 200) }
+            #expect(status(port: app.port, "/no-such-route") == 404)
+            let client = try RawClient(port: app.port)
+            client.send(request("/metrics"))
+            let text = try #require(client.readResponses(1).first).bodyText
+            #expect(text.contains(#"tollgate_http_requests_total{route="/healthz",method="GET",status="200"} 3"#))
+            #expect(text.contains(#"tollgate_http_requests_total{route="-",method="GET",status="404"} 1"#))
+            #expect(text.contains(#"tollgate_http_request_duration_seconds_bucket{route="/healthz",le="+Inf"} 3"#))
+            #expect(text.contains("tollgate_http_open_connections "))
+            #expect(text.contains("tollgate_db_pool_in_use 0"))
+            #expect(text.contains("tollgate_db_pool_waiting 0"))
+            #expect(text.contains("tollgate_ready 1"))
+        }
 
-    @Test("/openapi.yaml serves the project's OpenAPI document")
-    func openAPIDocument() throws {
-        var configuration = TollgateConfiguration()
-        configuration.http.port = 0
-        configuration.databaseURL = try TestCluster.shared().freshDatabase().conninfo
-        configuration.accessLog = false
-        let app = try TollgateApplication(
-            configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        defer { app.shutdown() }
-        let client = try RawClient(port: app.port)
-        client.send(request("/openapi.yaml"))
-        let response = try #require(client.readResponses(1).first)
-        #expect(response.status == 200)
-        #expect(response.bodyText.hasPrefix("openapi: 3.1"))
-    }
+        @Test("/openapi.yaml serves the project's OpenAPI document")
+        func openAPIDocument() throws {
+            var configuration = TollgateConfiguration()
+            configuration.http.port = 0
+            configuration.databaseURL = try TestCluster.shared().freshDatabase().conninfo
+            configuration.accessLog = false
+            let app = try TollgateApplication(
+                configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            defer { app.shutdown() }
+            let client = try RawClient(port: app.port)
+            client.send(request("/openapi.yaml"))
+            let response = try #require(client.readResponses(1).first)
+            #expect(response.status == 200)
+            #expect(response.bodyText.hasPrefix("openapi: 3.1"))
+        }
 
-    @Test("each request writes one JSON log line with its id, route template, status and duration")
-    func accessLog() throws {
-        let database = try TestCluster.shared().freshDatabase()
-        let server = try ServerProcess(environment: ["TOLLGATE_PORT": "0", "TOLLGATE_DATABASE_URL": database.conninfo])
-        let port = try server.waitUntilListening()
-        let client = try RawClient(port: port)
-        client.send(request("/healthz", headers: ["X-Request-Id: log-check-1"]))
-        #expect(client.readResponses(1).first?.status == 200)
-        #expect(eventually(within: .seconds(2)) { server.lines.contains { $0.contains("log-check-1") } })
-        let line = try #require(server.lines.first { $0.contains("log-check-1") })
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        #expect(json["msg"] as? String == "request")
-        #expect(json["method"] as? String == "GET")
-        #expect(json["route"] as? String == "/healthz")
-        #expect(json["status"] as? Int == 200)
-        #expect(json["duration_ms"] is Double || json["duration_ms"] is Int)
-        #expect((json["time"] as? String)?.hasSuffix("Z") == true)
-        server.signal(SIGTERM)
-        #expect(server.waitForExit(timeout: 12) == 0)
-    }
+        @Test("each request writes one JSON log line with its id, route template, status and duration")
+        func accessLog() throws {
+            let database = try TestCluster.shared().freshDatabase()
+            let server = try ServerProcess(environment: ["TOLLGATE_PORT": "0", "TOLLGATE_DATABASE_URL": database.conninfo])
+            let port = try server.waitUntilListening()
+            let client = try RawClient(port: port)
+            client.send(request("/healthz", headers: ["X-Request-Id: log-check-1"]))
+            #expect(client.readResponses(1).first?.status == 200)
+            #expect(eventually(within: .seconds(2)) { server.lines.contains { $0.contains("log-check-1") } })
+            let line = try #require(server.lines.first { $0.contains("log-check-1") })
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(json["msg"] as? String == "request")
+            #expect(json["method"] as? String == "GET")
+            #expect(json["route"] as? String == "/healthz")
+            #expect(json["status"] as? Int == 200)
+            #expect(json["duration_ms"] is Double || json["duration_ms"] is Int)
+            #expect((json["time"] as? String)?.hasSuffix("Z") == true)
+            server.signal(SIGTERM)
+            #expect(server.waitForExit(timeout: 12) == 0)
+        }
 
-    @Test("tollgate migrate applies pending migrations and exits 0; version and --help answer")
-    func commandLine() throws {
-        let database = try TestCluster.shared().blankDatabase()
-        let migrate = try ServerProcess(arguments: ["migrate"], environment: ["TOLLGATE_DATABASE_URL": database.conninfo])
-        #expect(migrate.waitForExit(timeout: 30) == 0)
-        let connection = try PostgresConnection.connect(database)
-        defer { connection.close() }
-        #expect(try Migrator.appliedVersion(on: connection) >= 1)
+        @Test("tollgate migrate applies pending migrations and exits 0; version and --help answer")
+        func commandLine() throws {
+            let database = try TestCluster.shared().blankDatabase()
+            let migrate = try ServerProcess(arguments: ["migrate"], environment: ["TOLLGATE_DATABASE_URL": database.conninfo])
+            #expect(migrate.waitForExit(timeout: 30) == 0)
+            let connection = try PostgresConnection.connect(database)
+            defer { connection.close() }
+            #expect(try Migrator.appliedVersion(on: connection) >= 1)
 
-        let version = try ServerProcess(arguments: ["version"], environment: [:])
-        #expect(version.waitForExit(timeout: 10) == 0)
-        #expect(eventually(within: .seconds(1)) { version.lines.contains { $0.hasPrefix("tollgate ") } })
-        let help = try ServerProcess(arguments: ["--help"], environment: [:])
-        #expect(help.waitForExit(timeout: 10) == 0)
-        #expect(eventually(within: .seconds(1)) { help.lines.joined(separator: "\n").contains("serve") })
+            let version = try ServerProcess(arguments: ["version"], environment: [:])
+            #expect(version.waitForExit(timeout: 10) == 0)
+            #expect(eventually(within: .seconds(1)) { version.lines.contains { $0.hasPrefix("tollgate ") } })
+            let help = try ServerProcess(arguments: ["--help"], environment: [:])
+            #expect(help.waitForExit(timeout: 10) == 0)
+            #expect(eventually(within: .seconds(1)) { help.lines.joined(separator: "\n").contains("serve") })
+        }
     }
 }
