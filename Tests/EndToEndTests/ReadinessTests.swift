@@ -16,7 +16,8 @@ extension OneAtATime {
         func readinessFollowsDatabase() throws {
             let folder = "/tmp/tollgate-readiness-\(getpid())"
             try? FileManager.default.removeItem(atPath: folder)
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             defer { try? FileManager.default.removeItem(atPath: folder) }
             var logger = Logger(label: "readiness-test")
             logger.logLevel = .warning

@@ -12,7 +12,8 @@ extension OneAtATime {
     @Suite("tollgate serve as a process", .serialized)
     struct ServerProcessTests {
         @Test(
-            "with nothing configured, serve runs its own PostgreSQL, answers /healthz and /readyz, reuses the cluster, and stops it on SIGTERM")
+            "with nothing configured, serve runs its own PostgreSQL, answers /healthz and /readyz, reuses the cluster, and stops it on SIGTERM"
+        )
         func embeddedDefault() throws {
             let directory = "/tmp/tollgate-embedded-\(getpid())"
             try? FileManager.default.removeItem(atPath: directory)
