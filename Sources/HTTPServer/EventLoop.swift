@@ -301,7 +301,7 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
     private func start(_ request: Request, on connection: Connection) {
         let head = request.head
         let requestID = head.headers["X-Request-Id"].flatMap { RequestIDGenerator.isSane($0) ? $0 : nil } ?? requestIDs.next()
-        let keepAlive = head.keepAlive && !draining
+        let keepAlive = head.keepAlive
         let slot = addSlot(
             to: connection, method: head.method, keepAlive: keepAlive,
             http10KeepAlive: keepAlive && head.version == .http1_0, requestID: requestID, route: "-")
@@ -362,7 +362,9 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
     /// Serialises every answered response at the front of the queue, in order, and writes.
     private func flush(_ connection: Connection) {
         while let first = connection.slots.first, let result = first.result {
-            let keepAlive = first.keepAlive && !draining
+            // While draining, the last response owed ends the connection; earlier pipelined ones keep it open.
+            let lastOwed = connection.slots.count == 1 && !connection.machine.isReadingBody
+            let keepAlive = first.keepAlive && !(draining && lastOwed)
             ResponseWriter.write(
                 result.response, isHead: first.method == .head, keepAlive: keepAlive,
                 http10KeepAlive: first.http10KeepAlive && keepAlive, date: dateCache.bytes[...],

@@ -64,6 +64,19 @@ extension OneAtATime {
             #expect((try? RawClient(port: server.port)) == nil, "the listener is closed")
         }
 
+        @Test("graceful shutdown answers every pipelined request already read, and only the last response closes")
+        func shutdownAnswersPipelinedRequests() throws {
+            let server = try startTestServer()
+            let client = try RawClient(port: server.port)
+            client.send(request("/slow?ms=300") + request("/items/a") + request("/slow?ms=100"))
+            usleep(100_000)
+            #expect(server.shutdown(grace: 5))
+            #expect(client.readUntilClose())
+            let responses = ParsedResponse.parseAll(client.received).responses
+            #expect(responses.map(\.bodyText) == ["slept 300", "a", "slept 100"])
+            #expect(responses.map(\.closes) == [false, false, true])
+        }
+
         @Test("shutdown closes idle connections at once and cuts requests that outlive the grace time")
         func shutdownGraceIsBounded() throws {
             let server = try startTestServer()
