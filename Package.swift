@@ -27,6 +27,10 @@ let package = Package(
         .target(name: "CSystem"),
         // Bytes -> requests: a pure parser and connection state machine; no sockets, no Foundation.
         .target(name: "HTTP1", swiftSettings: strict),
+        // Strict JSON: duplicate keys, depth and UTF-8 checked; canonical output for hashing.
+        .target(name: "JSON", swiftSettings: strict),
+        // The domain: money, ROI metrics, stages, authorization rules. Pure values and functions.
+        .target(name: "Governance", swiftSettings: strict),
         // Metrics registry and JSON log lines, shared by the server and the database layer.
         .target(
             name: "Telemetry",
@@ -46,11 +50,29 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // SQL for the domain: records, the audit chain, the event log, idempotency.
+        .target(
+            name: "Store",
+            dependencies: [
+                "Postgres", "JSON", "Governance",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
+        // The /v1 handlers: decode, authorize, call the domain and the store, encode.
+        .target(
+            name: "API",
+            dependencies: [
+                "HTTPServer", "Store", "Governance", "JSON", "Postgres", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         // The application: configuration, routes, wiring. The executable is a thin shell over it.
         .target(
             name: "Tollgate",
             dependencies: [
-                "HTTPServer", "Postgres", "Telemetry", "CCurl",
+                "HTTPServer", "Postgres", "Telemetry", "CCurl", "API", "Store",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -62,6 +84,8 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
+        .testTarget(name: "GovernanceTests", dependencies: ["Governance"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         // The throwaway PostgreSQL cluster every database test shares, started like the embedded default.
         .target(

@@ -1,8 +1,10 @@
+import API
 import Foundation
 import HTTP1
 import HTTPServer
 import Logging
 import Postgres
+import Store
 import Synchronization
 import Telemetry
 
@@ -17,7 +19,9 @@ public final class TollgateApplication: Sendable {
     public let database: PostgresConfiguration
     public let pool: PostgresPool
     public let server: HTTPServer
+    public let store: Store
     private let readiness: ReadinessProbe
+    private let listener: PostgresListener
     private let embedded: EmbeddedPostgres?
     private let logger: Logger
     private let stopped = Atomic<Bool>(false)
@@ -59,8 +63,22 @@ public final class TollgateApplication: Sendable {
                 configuration: database, size: configuration.databasePoolSize,
                 acquireTimeout: .milliseconds(Int64(configuration.databaseAcquireTimeout * 1000)), logger: logger)
 
+            store = Store(pool: pool, logger: logger)
+            if let key = configuration.bootstrapAdminKey {
+                let id = try store.ensureAdmin(
+                    holdingKey: key, keyName: "bootstrap", principalName: "Bootstrap admin", at: Timestamp.nowRFC3339())
+                logger.info("bootstrap admin ready", metadata: ["principal_id": "\(id)"])
+            }
+            let authenticator = Authenticator(store: store)
+            listener = PostgresListener(
+                configuration: database, channels: ["tollgate_auth"], logger: logger,
+                onNotification: { channel, _ in if channel == "tollgate_auth" { authenticator.invalidateAll() } },
+                onReconnect: { authenticator.invalidateAll() })
+            listener.start()
+
             let serverBox = ServerBox()
             var router = Router()
+            APIRouter(store: store, authenticator: authenticator, logger: logger).register(in: &router)
             let openAPI = FileManager.default.contents(
                 atPath: migrationsDirectory.deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)
             OperationsRoutes(readiness: readiness, server: { serverBox.server }, pool: pool, openAPIDocument: openAPI.map { Array($0) })
@@ -83,6 +101,7 @@ public final class TollgateApplication: Sendable {
         logger.info("shutting down", metadata: ["grace_seconds": "\(configuration.shutdownGrace)"])
         readiness.beginShutdown()
         let clean = server.shutdown(grace: configuration.shutdownGrace)
+        _ = listener.stop()
         pool.close()
         do {
             try embedded?.stop()

@@ -40,6 +40,9 @@ public struct TollgateConfiguration: Sendable {
         config.databaseStatementTimeout =
             try env.seconds("TOLLGATE_DB_STATEMENT_TIMEOUT_SECONDS", in: 0.01...3600) ?? config.databaseStatementTimeout
         config.bootstrapAdminKey = try env.string("TOLLGATE_BOOTSTRAP_ADMIN_KEY")
+        if let key = config.bootstrapAdminKey, !(16...256).contains(key.utf8.count) || !key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) {
+            throw ConfigurationError(variable: "TOLLGATE_BOOTSTRAP_ADMIN_KEY", problem: "must be 16 to 256 visible ASCII characters")
+        }
         config.webhookRetrySchedule = try env.intList("TOLLGATE_WEBHOOK_RETRY_SCHEDULE", in: 0...604_800) ?? config.webhookRetrySchedule
         config.webhookAllowPrivate = try env.bool("TOLLGATE_WEBHOOK_ALLOW_PRIVATE") ?? config.webhookAllowPrivate
         config.logLevel = try env.logLevel("TOLLGATE_LOG_LEVEL") ?? config.logLevel

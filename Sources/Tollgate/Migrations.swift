@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import Postgres
+import Store
+import Telemetry
 
 public enum TollgateVersion {
     public static let current = "0.1.0"
@@ -26,5 +28,23 @@ public enum TollgateMigrations {
         let applied = try migrator.migrate(using: database)
         let version = try migrator.latestVersion()
         logger.info("migrations current", metadata: ["applied_now": "\(applied.count)", "version": "\(version)"])
+    }
+}
+
+/// `tollgate bootstrap-admin`: a new admin principal with a new key, for a person setting up by hand.
+public enum BootstrapAdmin {
+    /// Creates the admin and returns the key, which is shown only this once.
+    public static func run(configuration: TollgateConfiguration, logger: Logger) throws -> String {
+        let embedded = configuration.databaseURL == nil ? EmbeddedPostgres(dataDirectory: configuration.dataDirectory, logger: logger) : nil
+        defer { try? embedded?.stop() }
+        let database = try embedded?.start() ?? PostgresConfiguration(conninfo: configuration.databaseURL ?? "")
+        _ = try Migrator(directory: try TollgateMigrations.directory(configuration), logger: logger).migrate(using: database)
+        let pool = PostgresPool(configuration: database, size: 1, logger: logger)
+        defer { pool.close() }
+        let key = APIKeyMaterial.generate()
+        let id = try Store(pool: pool, logger: logger).ensureAdmin(
+            holdingKey: key, keyName: "bootstrap-admin", principalName: "Admin", at: Timestamp.nowRFC3339())
+        logger.info("admin created", metadata: ["principal_id": "\(id)"])
+        return key
     }
 }

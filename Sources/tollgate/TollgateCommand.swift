@@ -11,7 +11,7 @@ struct TollgateCommand: ParsableCommand {
         commandName: "tollgate",
         abstract: "Tollgate: run an enterprise's AI use-case portfolio through ROI gates.",
         discussion: "Configuration comes from TOLLGATE_* environment variables; see README.md.",
-        subcommands: [Serve.self, Migrate.self, Version.self],
+        subcommands: [Serve.self, Migrate.self, BootstrapAdminCommand.self, Version.self],
         defaultSubcommand: nil)
 }
 
@@ -49,5 +49,23 @@ struct Version: ParsableCommand {
 
     func run() {
         print("tollgate \(TollgateVersion.current)")
+    }
+}
+
+struct BootstrapAdminCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bootstrap-admin", abstract: "Create an admin principal and print its new API key (shown only once).")
+
+    func run() throws {
+        let (configuration, logger) = try loadConfiguration()
+        do {
+            let key = try BootstrapAdmin.run(configuration: configuration, logger: logger)
+            LogSink.standardOutput.flush()
+            print(key)
+        } catch {
+            logger.critical("bootstrap-admin failed", metadata: ["error": "\(error)"])
+            LogSink.standardOutput.flush()
+            throw ExitCode(1)
+        }
     }
 }

@@ -1,0 +1,88 @@
+import HTTP1
+import HTTPServer
+import JSON
+import Logging
+import Postgres
+import Store
+import Telemetry
+
+/// Registers the `/v1` routes. Every handler runs on the worker pool behind the same steps:
+/// authenticate, run, and turn any error into problem+json in one place.
+public struct APIRouter: Sendable {
+    let store: Store
+    let authenticator: Authenticator
+    let idempotency: IdempotencyGuard
+    let logger: Logger
+
+    public init(store: Store, authenticator: Authenticator, logger: Logger) {
+        self.store = store
+        self.authenticator = authenticator
+        self.idempotency = IdempotencyGuard(store: store)
+        self.logger = logger
+    }
+
+    public func register(in router: inout Router) {
+        PrincipalRoutes(api: self).register(in: &router)
+        AuditRoutes(api: self).register(in: &router)
+        EventRoutes(api: self).register(in: &router)
+    }
+
+    /// Adds an authenticated route; POST routes honour `Idempotency-Key`.
+    func route(
+        _ method: HTTPMethod, _ template: String, _ handler: @escaping @Sendable (APIContext) throws -> Response, in router: inout Router
+    ) {
+        let api = self
+        router.add(
+            method, template,
+            .blocking { http in
+                let now = Timestamp.nowRFC3339()
+                var principalID: String?
+                let response: Response
+                do {
+                    let caller = try api.authenticator.authenticate(http.request.headers["Authorization"], now: now)
+                    principalID = caller.principalID
+                    let context = APIContext(http: http, caller: caller, now: now)
+                    if method == .post, let key = http.request.headers["Idempotency-Key"] {
+                        response = try api.idempotency.run(key: key, context: context) { try handler(context) }
+                    } else {
+                        response = try handler(context)
+                    }
+                } catch {
+                    response = api.problemResponse(for: error, http: http)
+                }
+                return HandlerResult(response, principalID: principalID)
+            })
+    }
+
+    /// The one mapping from errors to problem responses.
+    func problemResponse(for error: any Error, http: RequestContext) -> Response {
+        let instance = http.request.path
+        switch error {
+        case let problem as Problem:
+            return problem.response(instance: instance)
+        case let error as PostgresPoolError:
+            logger.warning("database unavailable", metadata: ["request_id": "\(http.requestID)", "error": "\(error)"])
+            return Problem(
+                status: .serviceUnavailable, detail: "The database is unavailable; retry shortly.", headers: ["Retry-After": "1"]
+            )
+            .response(instance: instance)
+        case let error as PostgresError where error.code == .connectionFailure || error.code == .queryCanceled:
+            logger.warning("database failure", metadata: ["request_id": "\(http.requestID)", "error": "\(error.debugDescription)"])
+            return Problem(
+                status: .serviceUnavailable, detail: "The database did not answer in time; retry shortly.", headers: ["Retry-After": "1"]
+            )
+            .response(instance: instance)
+        case let error as PostgresError where error.code == .uniqueViolation:
+            return Problem(status: .conflict, detail: "A resource with that unique value exists already.").response(instance: instance)
+        case let error as PostgresError where error.code == .serializationFailure || error.code == .deadlockDetected:
+            return Problem(status: .serviceUnavailable, detail: "The server is busy; retry shortly.", headers: ["Retry-After": "1"])
+                .response(instance: instance)
+        default:
+            logger.error("request failed", metadata: ["request_id": "\(http.requestID)", "error": "\(String(reflecting: error))"])
+            return Problem(
+                status: .internalServerError, slug: "internal-error", detail: "The server failed; the request id identifies it in the logs."
+            )
+            .response(instance: instance)
+        }
+    }
+}

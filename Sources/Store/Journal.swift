@@ -1,0 +1,102 @@
+import JSON
+import Postgres
+
+/// What a mutation leaves besides its rows: audit entries and events. They are written at the
+/// end of the mutation's own transaction, so a change, its audit entry and its events commit
+/// together or not at all.
+public struct Journal: Sendable {
+    public let actorPrincipalID: String?
+    public let requestID: String?
+    /// The mutation's time, already at millisecond precision (RFC 3339, UTC).
+    public let at: String
+    var audits: [AuditDraft] = []
+    var events: [EventDraft] = []
+
+    public init(actorPrincipalID: String?, requestID: String?, at: String) {
+        self.actorPrincipalID = actorPrincipalID
+        self.requestID = requestID
+        self.at = at
+    }
+
+    /// Records a change to one entity; `before` is nil for a creation, `after` nil for a deletion.
+    public mutating func audit(_ action: String, entityType: String, entityID: String, before: JSONValue?, after: JSONValue?) {
+        audits.append(AuditDraft(action: action, entityType: entityType, entityID: entityID, before: before, after: after))
+    }
+
+    /// Emits an event (API.md section 7) with the resources as the API returns them.
+    public mutating func event(_ type: String, data: JSONValue) {
+        events.append(EventDraft(type: type, data: data))
+    }
+
+    public var isEmpty: Bool { audits.isEmpty && events.isEmpty }
+}
+
+struct AuditDraft: Sendable {
+    let action: String
+    let entityType: String
+    let entityID: String
+    let before: JSONValue?
+    let after: JSONValue?
+}
+
+struct EventDraft: Sendable {
+    let type: String
+    let data: JSONValue
+}
+
+/// An event as stored: its place in the log and its rendered form.
+public struct CommittedEvent: Sendable {
+    public let seq: Int64
+    public let id: String
+    public let type: String
+}
+
+enum JournalWriter {
+    /// Serialises the last step of every writing transaction: audit entries are chained and
+    /// event `seq`s drawn in commit order, so a reader paging by `seq` never skips a late commit.
+    static let writersLockKey: Int64 = 0x7467_5f6a_6f75_726e
+
+    /// Appends `journal` on `connection`, inside the caller's transaction, as its last statements.
+    static func append(_ journal: Journal, on connection: PostgresConnection) throws -> [CommittedEvent] {
+        guard !journal.isEmpty else { return [] }
+        try connection.query("SELECT pg_advisory_xact_lock(\(writersLockKey))")
+        if !journal.audits.isEmpty {
+            let last = try connection.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            var seq = try last.first.map { try $0.decode("seq", as: Int64.self) } ?? 0
+            var previous = try last.first.map { try $0.decode("hash", as: String.self) } ?? AuditChain.genesisHash
+            for draft in journal.audits {
+                seq += 1
+                let entry = AuditEntry(
+                    seq: seq, at: journal.at, actorPrincipalID: journal.actorPrincipalID, action: draft.action,
+                    entityType: draft.entityType, entityID: draft.entityID, requestID: journal.requestID,
+                    before: draft.before, after: draft.after, prevHash: previous)
+                let hash = AuditChain.hash(of: entry)
+                try connection.query(
+                    """
+                    INSERT INTO audit_log (seq, at, actor_principal_id, action, entity_type, entity_id, request_id,
+                                           before, after, prev_hash, hash)
+                    VALUES (\(seq), \(entry.at)::timestamptz, \(entry.actorPrincipalID), \(entry.action), \(entry.entityType),
+                            \(entry.entityID), \(entry.requestID), \(entry.before.map { String(decoding: $0.canonicalEncoded(), as: UTF8.self) })::json,
+                            \(entry.after.map { String(decoding: $0.canonicalEncoded(), as: UTF8.self) })::json, \(entry.prevHash), \(hash))
+                    """)
+                previous = hash
+            }
+        }
+        var committed: [CommittedEvent] = []
+        for draft in journal.events {
+            let id = Identifiers.make(.event)
+            let rows = try connection.query(
+                """
+                INSERT INTO events (seq, id, type, occurred_at, data)
+                VALUES (nextval('event_seq'), \(id), \(draft.type), \(journal.at)::timestamptz, \(draft.data.encodedString())::json)
+                RETURNING seq
+                """)
+            let seq = try rows.first.map { try $0.decode("seq", as: Int64.self) } ?? 0
+            committed.append(CommittedEvent(seq: seq, id: id, type: draft.type))
+        }
+        if !committed.isEmpty {
+            try connection.query("SELECT pg_notify('tollgate_events', \(String(committed.last?.seq ?? 0)))")
+        }
+        return committed
+    }
+}
