@@ -71,8 +71,8 @@ CREATE TABLE use_cases (
     data_classification     text NOT NULL CHECK (data_classification IN ('public', 'internal', 'confidential', 'restricted')),
     deployment              text NOT NULL CHECK (deployment IN ('cloud', 'on_prem', 'edge', 'hybrid')),
     model_sourcing          text NOT NULL CHECK (model_sourcing IN ('proprietary', 'open_source', 'mixed')),
-    estimates               jsonb NOT NULL,
-    metrics                 jsonb NOT NULL,
+    estimates               json NOT NULL,  -- json keeps the API's field order
+    metrics                 json NOT NULL,
     approved_funding_cents  bigint NOT NULL DEFAULT 0 CHECK (approved_funding_cents >= 0),
     spent_cents             bigint NOT NULL DEFAULT 0 CHECK (spent_cents >= 0),
     envelope_breached       boolean NOT NULL DEFAULT false,

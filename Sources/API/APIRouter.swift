@@ -23,6 +23,9 @@ public struct APIRouter: Sendable {
 
     public func register(in router: inout Router) {
         PrincipalRoutes(api: self).register(in: &router)
+        PodRoutes(api: self).register(in: &router)
+        UseCaseRoutes(api: self).register(in: &router)
+        SettingsRoutes(api: self).register(in: &router)
         AuditRoutes(api: self).register(in: &router)
         EventRoutes(api: self).register(in: &router)
     }

@@ -17,6 +17,10 @@ struct BodyReader {
         errors.append((base.appending(key).description, detail))
     }
 
+    mutating func fail(at pointer: JSONPointer, _ detail: String) {
+        errors.append((pointer.description, detail))
+    }
+
     mutating func merge(_ other: BodyReader) { errors += other.errors }
 
     /// Unknown fields are refused, so a typo never silently does nothing.

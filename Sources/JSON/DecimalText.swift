@@ -105,6 +105,19 @@ struct DecimalText {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Appends the canonical form of a valid number literal (see `writeCanonical(into:)`): integer literals of up
+    /// to 21 digits, other than negative zero, are already in it.
+    static func writeCanonical(_ literal: String, into out: inout [UInt8]) {
+        let utf8 = literal.utf8
+        let isPlainInteger =
+            utf8.count <= 21 && utf8.allSatisfy { ASCII.isDigit($0) || $0 == ASCII.minus } && literal != "-0"
+        if isPlainInteger {
+            out.append(contentsOf: utf8)
+        } else {
+            DecimalText(literal: literal).writeCanonical(into: &out)
+        }
+    }
+
     /// Appends the canonical form: the layout of ECMAScript's Number::toString (as RFC 8785 uses) applied to
     /// these exact digits. See `JSONWriter.writeCanonical(_:)`.
     func writeCanonical(into out: inout [UInt8]) {

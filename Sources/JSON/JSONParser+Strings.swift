@@ -42,23 +42,67 @@ extension Reader {
         }
     }
 
+    /// Reads an object key, and whether it is known to be plain ASCII. A short key of plain ASCII is looked up
+    /// among the keys read recently first: an array of similar objects repeats the same keys, and each is then
+    /// built (and allocated) once, not once per object.
+    mutating func key() throws(JSONParseError) -> (String, isASCII: Bool) {
+        let start = position + 1
+        let end = endOfPlainASCII(from: start)
+        guard end < input.count, input[end] == ASCII.quote, end - start <= min(Self.recentKeyLength, limits.maxStringBytes) else {
+            return (try string(), false)
+        }
+        let bytes = UnsafeBufferPointer(rebasing: input[start..<end])
+        position = end + 1
+        guard let first = bytes.first, let last = bytes.last else { return ("", true) }
+        // Length and three bytes: cheap, and enough to tell apart the keys of one schema.
+        let mix = UInt32(bytes.count) &* 0x9E37_79B1 ^ UInt32(first) &* 0x85EB_CA6B ^ UInt32(last) &* 0xC2B2_AE35
+        let hash = mix ^ UInt32(bytes[bytes.count / 2]) &* 0x27D4_EB2F
+        let slot = Int(truncatingIfNeeded: (hash ^ hash >> 15) & UInt32(Self.recentKeySlots - 1))
+        if recentKeys.isEmpty { recentKeys = Array(repeating: nil, count: Self.recentKeySlots) }
+        if var recent = recentKeys[slot], recent.utf8.count == bytes.count, recent.withUTF8({ Self.equal($0, bytes) }) {
+            return (recent, true)
+        }
+        let key = String(decoding: bytes, as: UTF8.self)
+        recentKeys[slot] = key
+        return (key, true)
+    }
+
+    /// Byte-wise equality of two buffers of the same length, eight bytes at a time.
+    @inline(__always)
+    private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let p = UnsafeRawPointer(a.baseAddress), let q = UnsafeRawPointer(b.baseAddress) else { return true }
+        var i = 0
+        while i &+ 8 <= a.count {
+            if p.loadUnaligned(fromByteOffset: i, as: UInt64.self) != q.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i &+= 8
+        }
+        while i < a.count {
+            if a[i] != b[i] { return false }
+            i &+= 1
+        }
+        return true
+    }
+
+    private static let recentKeyLength = 32
+    private static let recentKeySlots = 64
+
     /// The offset of the first byte from `start` on that a string cannot hold as it is: `"`, `\`, a control
-    /// character or a non-ASCII byte (or the end of the input). Tests eight bytes at a time while none is one.
+    /// character or a non-ASCII byte (or the end of the input). Tests eight bytes at a time.
     @inline(__always)
     private func endOfPlainASCII(from start: Int) -> Int {
         var i = start
         let count = input.count
         if let base = UnsafeRawPointer(input.baseAddress) {
             let ones: UInt64 = 0x0101_0101_0101_0101
-            let highBits: UInt64 = 0x8080_8080_8080_8080
             while i &+ 8 <= count {
-                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
                 let quote = word ^ (ones &* 0x22)
                 let backslash = word ^ (ones &* 0x5C)
-                // Per byte, the high bit is set for a byte below 0x20, equal to `"` or `\`, or at least 0x80
-                // (bytes above a true match may be flagged falsely; the byte loop below then finds the true one).
-                let flags = ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | word
-                if flags & highBits != 0 { break }
+                // The high bit of each byte that is below 0x20, `"`, `\`, or 0x80 and above. A borrow can also flag
+                // a byte after a true one, never before, so the lowest flag is a true one.
+                let below = (word &- ones &* 0x20) & ~word
+                let flags = (below | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | word) & (ones &* 0x80)
+                if flags != 0 { return i &+ flags.trailingZeroBitCount &>> 3 }
                 i &+= 8
             }
         }

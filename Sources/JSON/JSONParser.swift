@@ -45,11 +45,8 @@ struct Reader {
     var valueCount = 0
     /// Decoded bytes of a string with escapes, reused from one string to the next.
     var scratch: [UInt8] = []
-    /// The elements of the arrays being read, innermost last; each array is copied out once, at its end,
-    /// rather than grown one element at a time.
-    var elementStack: [JSONValue] = []
-    /// The members of the objects being read, likewise.
-    var memberStack: [JSONObject.Member] = []
+    /// Keys read recently, by a hash of their bytes (see `key()`).
+    var recentKeys: [String?] = []
 
     init(input: UnsafeBufferPointer<UInt8>, limits: JSONLimits) {
         self.input = input
@@ -95,23 +92,21 @@ struct Reader {
 
     private mutating func array() throws(JSONParseError) -> JSONValue {
         try enterContainer()
+        var elements: [JSONValue] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
             position += 1
             depth -= 1
-            return .array([])
+            return .array(elements)
         }
-        let base = elementStack.count
         while true {
             do {
-                elementStack.append(try value())
+                elements.append(try value())
             } catch {
-                throw error.nested(in: String(elementStack.count - base))
+                throw error.nested(in: String(elements.count))
             }
             if try isClosed(by: UInt8(ascii: "]")) { break }
         }
-        let elements = Array(elementStack[base...])
-        elementStack.removeSubrange(base...)
         depth -= 1
         return .array(elements)
     }
@@ -125,12 +120,25 @@ struct Reader {
             depth -= 1
             return .object(JSONObject())
         }
-        let base = memberStack.count
+        var members: [JSONObject.Member] = []
+        var keysArePlainASCII = true
+        members.reserveCapacity(8)  // request objects are small: one allocation instead of four growing ones
         while true {
             guard peek() == ASCII.quote else { throw unexpected(expecting: "a string key") }
             let keyOffset = position
-            let key = try string()
-            if index?[key] != nil || (index == nil && memberStack[base...].contains { $0.key == key }) {
+            let (key, isASCII) = try self.key()
+            keysArePlainASCII = keysArePlainASCII && isASCII
+            let isDuplicate: Bool
+            if let index {
+                isDuplicate = index[key] != nil
+            } else if keysArePlainASCII {
+                // ASCII strings are equal only when their bytes are: compare lengths first, cheaply.
+                let length = key.utf8.count
+                isDuplicate = members.contains { $0.key.utf8.count == length && $0.key == key }
+            } else {
+                isDuplicate = members.contains { $0.key == key }
+            }
+            if isDuplicate {
                 throw error(.duplicateKey, "duplicate key \(JSONParseError.quoted(key))", at: keyOffset)
             }
             skipWhitespace()
@@ -138,20 +146,17 @@ struct Reader {
             position += 1
             skipWhitespace()
             do {
-                memberStack.append((key, try value()))
+                members.append((key, try value()))
             } catch {
                 throw error.nested(in: key)
             }
-            let count = memberStack.count - base
             if index != nil {
-                index![key] = count - 1
-            } else if count == JSONObject.indexThreshold {
-                index = Dictionary(uniqueKeysWithValues: memberStack[base...].enumerated().map { ($0.element.key, $0.offset) })
+                index![key] = members.count - 1
+            } else if members.count == JSONObject.indexThreshold {
+                index = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($0.element.key, $0.offset) })
             }
             if try isClosed(by: UInt8(ascii: "}")) { break }
         }
-        let members = Array(memberStack[base...])
-        memberStack.removeSubrange(base...)
         depth -= 1
         return .object(JSONObject(uniqueMembers: members, index: index))
     }

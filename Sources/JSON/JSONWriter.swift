@@ -68,7 +68,7 @@ public struct JSONWriter: Sendable {
     public mutating func writeCanonical(_ value: JSONValue) {
         switch value {
         case .null, .bool, .string: write(value)
-        case .number(let number): DecimalText(literal: number.literal).writeCanonical(into: &bytes)
+        case .number(let number): DecimalText.writeCanonical(number.literal, into: &bytes)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))
             for (offset, element) in elements.enumerated() {
@@ -78,8 +78,7 @@ public struct JSONWriter: Sendable {
             bytes.append(UInt8(ascii: "]"))
         case .object(let object):
             bytes.append(UInt8(ascii: "{"))
-            let sorted = object.members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
-            for (offset, member) in sorted.enumerated() {
+            for (offset, member) in Self.sortedByUTF16(object.members).enumerated() {
                 if offset > 0 { bytes.append(UInt8(ascii: ",")) }
                 write(member.key)
                 bytes.append(UInt8(ascii: ":"))
@@ -87,6 +86,15 @@ public struct JSONWriter: Sendable {
             }
             bytes.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// `members` sorted by key, comparing keys as sequences of UTF-16 code units. For two ASCII keys that is
+    /// the order of `<` (which is fast for them); other pairs are compared unit by unit.
+    private static func sortedByUTF16(_ members: [JSONObject.Member]) -> [JSONObject.Member] {
+        let tagged = members.map { (member: $0, isASCII: $0.key.utf8.allSatisfy { $0 < 0x80 }) }
+        return tagged.sorted { a, b in
+            a.isASCII && b.isASCII ? a.member.key < b.member.key : a.member.key.utf16.lexicographicallyPrecedes(b.member.key.utf16)
+        }.map(\.member)
     }
 
     /// Appends `string` quoted and escaped, copying unescaped runs whole.
