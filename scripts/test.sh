@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
 export PATH="$PATH:/opt/swift/usr/bin"
+bash scripts/check-openapi.sh
 swift build --build-tests
 swift test --skip-build "$@"

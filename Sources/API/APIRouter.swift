@@ -12,11 +12,13 @@ public struct APIRouter: Sendable {
     let store: Store
     let authenticator: Authenticator
     let idempotency: IdempotencyGuard
+    let rateLimiter: RateLimiter
     let logger: Logger
 
-    public init(store: Store, authenticator: Authenticator, logger: Logger) {
+    public init(store: Store, authenticator: Authenticator, rateLimiter: RateLimiter, logger: Logger) {
         self.store = store
         self.authenticator = authenticator
+        self.rateLimiter = rateLimiter
         self.idempotency = IdempotencyGuard(store: store)
         self.logger = logger
     }
@@ -44,6 +46,11 @@ public struct APIRouter: Sendable {
                 do {
                     let caller = try api.authenticator.authenticate(http.request.headers["Authorization"], now: now)
                     principalID = caller.principalID
+                    if let wait = api.rateLimiter.take(for: caller.keyID) {
+                        throw Problem(
+                            status: .tooManyRequests, detail: "Too many requests for this API key; retry after \(wait) s.",
+                            headers: ["Retry-After": String(wait)])
+                    }
                     let context = APIContext(http: http, caller: caller, now: now)
                     if method == .post, let key = http.request.headers["Idempotency-Key"] {
                         response = try api.idempotency.run(key: key, context: context) { try handler(context) }

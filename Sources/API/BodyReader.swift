@@ -46,7 +46,7 @@ struct BodyReader {
             fail(key, "must be a string")
             return nil
         }
-        let count = text.count
+        let count = text.unicodeScalars.count  // code points, as JSON Schema's maxLength counts
         guard length.contains(count) else {
             fail(key, "must be \(length.lowerBound) to \(length.upperBound) characters long")
             return nil

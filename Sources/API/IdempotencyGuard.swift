@@ -1,6 +1,7 @@
 import Crypto
 import HTTP1
 import HTTPServer
+import JSON
 import Store
 
 /// `Idempotency-Key` on POST (API.md section 1): the same key from the same principal with the
@@ -44,13 +45,21 @@ struct IdempotencyGuard: Sendable {
                 try? store.read { try IdempotencyQueries.release(principalID: principal, key: key, on: $0) }
                 return response
             }
-            let kept = response.headers.filter { ["content-type", "location", "etag"].contains($0.name.lowercased()) }.map {
+            // A response marked no-store holds a secret shown once (a new API key): it is kept
+            // without its `key`, so a replay says what was created but never repeats the secret.
+            var storedBody = response.body
+            if response.headers["Cache-Control"] == "no-store", var object = (try? JSONParser.parse(response.body))?.objectValue {
+                _ = object.removeValue(forKey: "key")
+                storedBody = JSONValue.object(object).encoded()
+            }
+            let kept = response.headers.filter { ["content-type", "location", "etag", "cache-control"].contains($0.name.lowercased()) }.map
+            {
                 ($0.name, $0.value)
             }
             try store.read {
                 try IdempotencyQueries.complete(
                     principalID: principal, key: key,
-                    response: StoredResponse(status: response.status.code, headers: kept, body: response.body), on: $0)
+                    response: StoredResponse(status: response.status.code, headers: kept, body: storedBody), on: $0)
             }
             return response
         }

@@ -193,5 +193,7 @@ enum ASCII {
     static let quote = UInt8(ascii: "\"")
     static let backslash = UInt8(ascii: "\\")
 
+    static let lowerHex = Array("0123456789abcdef".utf8)
+
     static func isDigit(_ byte: UInt8) -> Bool { byte &- zero < 10 }
 }

@@ -87,31 +87,10 @@ extension Reader {
     private static let recentKeySlots = 64
 
     /// The offset of the first byte from `start` on that a string cannot hold as it is: `"`, `\`, a control
-    /// character or a non-ASCII byte (or the end of the input). Tests eight bytes at a time.
+    /// character or a non-ASCII byte (or the end of the input).
     @inline(__always)
     private func endOfPlainASCII(from start: Int) -> Int {
-        var i = start
-        let count = input.count
-        if let base = UnsafeRawPointer(input.baseAddress) {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            while i &+ 8 <= count {
-                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                // The high bit of each byte that is below 0x20, `"`, `\`, or 0x80 and above. A borrow can also flag
-                // a byte after a true one, never before, so the lowest flag is a true one.
-                let below = (word &- ones &* 0x20) & ~word
-                let flags = (below | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | word) & (ones &* 0x80)
-                if flags != 0 { return i &+ flags.trailingZeroBitCount &>> 3 }
-                i &+= 8
-            }
-        }
-        while i < count {
-            let byte = input[i]
-            if byte < 0x20 || byte >= 0x80 || byte == ASCII.quote || byte == ASCII.backslash { break }
-            i += 1
-        }
-        return i
+        ByteScan.firstSpecial(in: input, from: start, stoppingAtNonASCII: true)
     }
 
     /// Decodes the escape whose backslash is at `i` into `scratch`; returns the offset after it.

@@ -20,9 +20,11 @@ public struct JSONWriter: Sendable {
     /// Appends `value` in compact form: no whitespace, object members in their order, numbers as their literal text.
     public mutating func write(_ value: JSONValue) {
         switch value {
-        case .null: bytes.append(contentsOf: "null".utf8)
-        case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .number(let number): bytes.append(contentsOf: number.literal.utf8)
+        case .null: append("null")
+        case .bool(let flag): append(flag ? "true" : "false")
+        case .number(let number):
+            var literal = number.literal
+            literal.withUTF8 { bytes.append(contentsOf: $0) }
         case .string(let string): write(string)
         case .array(let elements):
             bytes.append(UInt8(ascii: "["))
@@ -78,7 +80,9 @@ public struct JSONWriter: Sendable {
             bytes.append(UInt8(ascii: "]"))
         case .object(let object):
             bytes.append(UInt8(ascii: "{"))
-            for (offset, member) in Self.sortedByUTF16(object.members).enumerated() {
+            let members = object.members
+            for (offset, position) in Self.orderByUTF16(members).enumerated() {
+                let member = members[position]
                 if offset > 0 { bytes.append(UInt8(ascii: ",")) }
                 write(member.key)
                 bytes.append(UInt8(ascii: ":"))
@@ -88,13 +92,21 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    /// `members` sorted by key, comparing keys as sequences of UTF-16 code units. For two ASCII keys that is
-    /// the order of `<` (which is fast for them); other pairs are compared unit by unit.
-    private static func sortedByUTF16(_ members: [JSONObject.Member]) -> [JSONObject.Member] {
-        let tagged = members.map { (member: $0, isASCII: $0.key.utf8.allSatisfy { $0 < 0x80 }) }
-        return tagged.sorted { a, b in
-            a.isASCII && b.isASCII ? a.member.key < b.member.key : a.member.key.utf16.lexicographicallyPrecedes(b.member.key.utf16)
-        }.map(\.member)
+    /// The positions of `members` in the order of their keys compared as sequences of UTF-16 code units.
+    /// For two ASCII keys that is the order of `<`, which is fast for them; other pairs go unit by unit.
+    private static func orderByUTF16(_ members: [JSONObject.Member]) -> [Int] {
+        let isASCII = members.map { member in
+            var key = member.key
+            return key.withUTF8 { $0.allSatisfy { $0 < 0x80 } }
+        }
+        return members.indices.sorted { i, j in
+            let (a, b) = (members[i].key, members[j].key)
+            return isASCII[i] && isASCII[j] ? a < b : a.utf16.lexicographicallyPrecedes(b.utf16)
+        }
+    }
+
+    private mutating func append(_ word: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
     }
 
     /// Appends `string` quoted and escaped, copying unescaped runs whole.
@@ -103,25 +115,24 @@ public struct JSONWriter: Sendable {
         string.withUTF8 { utf8 in
             bytes.append(ASCII.quote)
             var runStart = 0
-            for i in 0..<utf8.count {
-                let byte = utf8[i]
-                guard byte < 0x20 || byte == ASCII.quote || byte == ASCII.backslash else { continue }
+            while true {
+                let i = ByteScan.firstSpecial(in: utf8, from: runStart, stoppingAtNonASCII: false)
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
-                bytes.append(ASCII.backslash)
+                guard i < utf8.count else { break }
+                let byte = utf8[i]
                 switch byte {
-                case ASCII.quote, ASCII.backslash: bytes.append(byte)
-                case 0x08: bytes.append(UInt8(ascii: "b"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0C: bytes.append(UInt8(ascii: "f"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case ASCII.quote, ASCII.backslash: bytes.append(contentsOf: [ASCII.backslash, byte])
+                case 0x08: append("\\b")
+                case 0x09: append("\\t")
+                case 0x0A: append("\\n")
+                case 0x0C: append("\\f")
+                case 0x0D: append("\\r")
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [UInt8(ascii: "u"), ASCII.zero, ASCII.zero, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                    append("\\u00")
+                    bytes.append(contentsOf: [ASCII.lowerHex[Int(byte >> 4)], ASCII.lowerHex[Int(byte & 0xF)]])
                 }
                 runStart = i + 1
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
             bytes.append(ASCII.quote)
         }
     }

@@ -78,7 +78,8 @@ public final class TollgateApplication: Sendable {
 
             let serverBox = ServerBox()
             var router = Router()
-            APIRouter(store: store, authenticator: authenticator, logger: logger).register(in: &router)
+            let rateLimiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
+            APIRouter(store: store, authenticator: authenticator, rateLimiter: rateLimiter, logger: logger).register(in: &router)
             let openAPI = FileManager.default.contents(
                 atPath: migrationsDirectory.deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)
             OperationsRoutes(readiness: readiness, server: { serverBox.server }, pool: pool, openAPIDocument: openAPI.map { Array($0) })

@@ -70,7 +70,8 @@ struct CanonicalTests {
         let three = try JSONParser.parse(#"{"meta":{"a":null,"b":[2,1]},"roi_pct":12.5,"cost_cents":1200}"#.utf8)
         #expect(one.canonicalEncoded() == two.canonicalEncoded())
         #expect(one.canonicalEncoded() != three.canonicalEncoded())
-        #expect(String(decoding: one.canonicalEncoded(), as: UTF8.self) == #"{"cost_cents":1200,"meta":{"a":null,"b":[1,2]},"roi_pct":12.5}"#)
+        #expect(
+            String(decoding: one.canonicalEncoded(), as: UTF8.self) == #"{"cost_cents":1200,"meta":{"a":null,"b":[1,2]},"roi_pct":12.5}"#)
     }
 
     @Test("Canonical output is itself valid JSON that is already canonical")

@@ -113,7 +113,9 @@ struct ParserAcceptanceTests {
     func megabyteBody() throws {
         let item: JSONValue = [
             "id": "uc_0123456789abcdef", "title": "Invoice triage with \"quotes\" and é",
-            "estimates": ["monthly_tokens": 12_000_000, "monthly_infra_cost_cents": 150_000, "rate": .number(JSONNumber(literal: "12.75")!)],
+            "estimates": [
+                "monthly_tokens": 12_000_000, "monthly_infra_cost_cents": 150_000, "rate": .number(JSONNumber(literal: "12.75")!),
+            ],
             "tags": ["finance", "ops"], "active": true, "notes": .null,
         ]
         let body = JSONValue.array(Array(repeating: item, count: 1024 * 1024 / item.encoded().count + 1))

@@ -65,7 +65,8 @@ struct ParserRejectionTests {
             Rejection("line feed", "\"a\nb\"", .syntax, "unescaped control character U+000A in string at byte 2"),
             Rejection("tab", "\"\t\"", .syntax, "unescaped control character U+0009 in string at byte 1"),
             Rejection("NUL", bytes: [0x22, 0x00, 0x22], .syntax, "unescaped control character U+0000 in string at byte 1"),
-            Rejection("U+001F after escape", bytes: Array(#""\n"#.utf8) + [0x1F, 0x22], .syntax,
+            Rejection(
+                "U+001F after escape", bytes: Array(#""\n"#.utf8) + [0x1F, 0x22], .syntax,
                 "unescaped control character U+001F in string at byte 3"),
             Rejection("unknown escape", #""\x""#, .invalidEscape, #"invalid escape '\x' in string at byte 1"#),
             Rejection("escaped single quote", #""\'""#, .invalidEscape, #"invalid escape '\'' in string at byte 1"#),
@@ -96,10 +97,13 @@ struct ParserRejectionTests {
             Rejection("overlong slash C0 AF", bytes: bytes("\"", [0xC0, 0xAF], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
             Rejection("overlong C1 BF", bytes: bytes("\"ab", [0xC1, 0xBF], "\""), .invalidUTF8, "invalid UTF-8 at byte 3"),
             Rejection("overlong 3-byte E0 80 80", bytes: bytes("\"", [0xE0, 0x80, 0x80], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
-            Rejection("overlong 4-byte F0 80 80 80", bytes: bytes("\"", [0xF0, 0x80, 0x80, 0x80], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
+            Rejection(
+                "overlong 4-byte F0 80 80 80", bytes: bytes("\"", [0xF0, 0x80, 0x80, 0x80], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
             Rejection("encoded surrogate ED A0 80", bytes: bytes("\"", [0xED, 0xA0, 0x80], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
-            Rejection("encoded low surrogate ED BF BF", bytes: bytes("\"", [0xED, 0xBF, 0xBF], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
-            Rejection("above U+10FFFF F4 90 80 80", bytes: bytes("\"", [0xF4, 0x90, 0x80, 0x80], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
+            Rejection(
+                "encoded low surrogate ED BF BF", bytes: bytes("\"", [0xED, 0xBF, 0xBF], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
+            Rejection(
+                "above U+10FFFF F4 90 80 80", bytes: bytes("\"", [0xF4, 0x90, 0x80, 0x80], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
             Rejection("5-byte lead F8", bytes: bytes("\"", [0xF8, 0x88, 0x80, 0x80, 0x80], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
             Rejection("F5 lead", bytes: bytes("\"", [0xF5, 0x80, 0x80, 0x80], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
             Rejection("FF", bytes: bytes("\"", [0xFF], "\""), .invalidUTF8, "invalid UTF-8 at byte 1"),
@@ -133,7 +137,8 @@ struct ParserRejectionTests {
         "A key repeated in one object is refused, naming the key and the object",
         arguments: [
             Rejection("top level", #"{"a":1,"a":2}"#, .duplicateKey, #"duplicate key "a""#),
-            Rejection("nested object", #"{"estimates":{"title":1,"x":0,"title":2}}"#, .duplicateKey, #"duplicate key "title" at /estimates"#),
+            Rejection(
+                "nested object", #"{"estimates":{"title":1,"x":0,"title":2}}"#, .duplicateKey, #"duplicate key "title" at /estimates"#),
             Rejection("in an array element", #"[{"x":1},{"y":1,"y":null}]"#, .duplicateKey, #"duplicate key "y" at /1"#),
             Rejection("spelled with an escape", #"{"ab":1,"a\u0062":2}"#, .duplicateKey, #"duplicate key "ab""#),
             Rejection("canonically equivalent", "{\"\u{E9}\":1,\"e\u{301}\":2}", .duplicateKey, "duplicate key \"e\u{301}\""),

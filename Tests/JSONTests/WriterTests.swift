@@ -29,7 +29,9 @@ struct WriterTests {
             ("id", .string(id)), ("version", .number(3)), ("tags", ["a", "b"]), ("ok", true),
             ("next_cursor", JSONValue(cursor)), ("nested", ["z": 1, "a": [:]]), ("count", JSONValue(Int?(5))),
         ])
-        #expect(value.encodedString() == #"{"id":"uc_1","version":3,"tags":["a","b"],"ok":true,"next_cursor":null,"nested":{"z":1,"a":{}},"count":5}"#)
+        #expect(
+            value.encodedString()
+                == #"{"id":"uc_1","version":3,"tags":["a","b"],"ok":true,"next_cursor":null,"nested":{"z":1,"a":{}},"count":5}"#)
         #expect(value.description == value.encodedString())
     }
 

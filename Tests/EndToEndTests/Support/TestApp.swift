@@ -21,10 +21,23 @@ final class TestApp: @unchecked Sendable {  // immutable after init; `app` is Se
         configuration.databaseURL = database.conninfo
         configuration.accessLog = false
         configuration.bootstrapAdminKey = TestApp.adminKey
+        configuration.rateLimitPerSecond = 0  // tests drive one key hard; the limiter has its own test
         configure(&configuration)
         app = try TollgateApplication(
             configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
+
+    private init(sharing other: TestApp) throws {
+        database = other.database
+        var configuration = other.app.configuration
+        configuration.http.port = 0
+        configuration.migrateOnStart = false
+        app = try TollgateApplication(
+            configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    /// A second instance on the same database, as a load balancer would run it.
+    static func sharing(_ other: TestApp) throws -> TestApp { try TestApp(sharing: other) }
 
     deinit { app.shutdown() }
 

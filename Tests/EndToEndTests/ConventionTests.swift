@@ -1,0 +1,97 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// Conventions that span instances, time and load: rate limits, key expiry, revocation
+/// everywhere at once, and an idempotent request still in flight.
+@Suite("API conventions across instances")
+struct ConventionTests {
+    @Test("a key past its burst gets 429 rate-limited with Retry-After; other keys are unaffected")
+    func rateLimited() throws {
+        let app = try TestApp {
+            $0.rateLimitPerSecond = 1
+            $0.rateLimitBurst = 5
+        }
+        let statuses = try (0..<8).map { _ in try app.call("GET", "/v1/me").status }
+        #expect(statuses.prefix(5).allSatisfy { $0 == 200 })
+        #expect(statuses.suffix(2).allSatisfy { $0 == 429 })
+        let limited = try app.call("GET", "/v1/me")
+        #expect(limited.problemSlug == "rate-limited")
+        #expect(Int(limited.header("Retry-After") ?? "") ?? 0 >= 1)
+        let id = try #require(try app.call("POST", "/v1/principals", json: #"{"name": "x", "functions": []}"#).object["id"] as? String?)
+        _ = id
+    }
+
+    @Test("a key with a past expiry is refused at creation; an expired key gets 401")
+    func expiry() throws {
+        let app = try TestApp()
+        let id = try #require(try app.call("POST", "/v1/principals", json: #"{"name": "Temp", "functions": []}"#).object["id"] as? String)
+        let past = try app.call("POST", "/v1/principals/\(id)/keys", json: #"{"name": "old", "expires_at": "2001-01-01T00:00:00Z"}"#)
+        #expect(past.pointers == ["/expires_at"])
+        let key = try #require(
+            try app.call("POST", "/v1/principals/\(id)/keys", json: #"{"name": "new", "expires_at": "2999-01-01T00:00:00+02:00"}"#).object)
+        #expect(key["expires_at"] as? String == "2998-12-31T22:00:00.000Z")
+        let secret = try #require(key["key"] as? String)
+        let connection = try app.databaseConnection()
+        defer { connection.close() }
+        try connection.query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = \(key["id"] as? String ?? "")")
+        let expired = try app.call("GET", "/v1/me", key: secret)
+        #expect(expired.status == 401)
+    }
+
+    @Test("a key revoked on one instance stops working on another at once (LISTEN/NOTIFY clears its cache)")
+    func revocationReachesEveryInstance() throws {
+        let first = try TestApp()
+        var configuration = first.app.configuration
+        configuration.http.port = 0
+        let second = try TestApp.sharing(first)
+        let id = try #require(
+            try first.call("POST", "/v1/principals", json: #"{"name": "Roaming", "functions": []}"#).object["id"] as? String)
+        let created = try first.call("POST", "/v1/principals/\(id)/keys", json: #"{"name": "k"}"#).object
+        let secret = try #require(created["key"] as? String), keyID = try #require(created["id"] as? String)
+        #expect(try second.call("GET", "/v1/me", key: secret).status == 200)  // now cached on the second instance
+        #expect(try first.call("DELETE", "/v1/principals/\(id)/keys/\(keyID)").status == 204)
+        #expect(eventually(within: .seconds(1)) { (try? second.call("GET", "/v1/me", key: secret).status) == 401 })
+    }
+
+    @Test("while the first request with an Idempotency-Key is in flight, a second gets 409 idempotency-key-in-use")
+    func idempotencyInFlight() throws {
+        let app = try TestApp()
+        let body = #"{"name": "Slow", "functions": []}"#
+        let me = try #require(try app.call("GET", "/v1/me").object["id"] as? String)
+        let connection = try app.databaseConnection()
+        defer { connection.close() }
+        // The claim a first request leaves while it runs: same principal, key and request.
+        try connection.query(
+            """
+            INSERT INTO idempotency_keys (principal_id, key, request_hash, created_at)
+            VALUES (\(me), 'in-flight', sha256(convert_to(\("POST /v1/principals\n" + body), 'UTF8')), now())
+            """)
+        let second = try app.call("POST", "/v1/principals", json: body, headers: ["Idempotency-Key: in-flight"])
+        #expect(second.status == 409)
+        #expect(second.problemSlug == "idempotency-key-in-use")
+    }
+}
+
+extension ConventionTests {
+    @Test("replaying a key creation never repeats the secret, and the replay still says no-store")
+    func keyReplayHidesSecret() throws {
+        let app = try TestApp()
+        let id = try #require(try app.call("POST", "/v1/principals", json: #"{"name": "K", "functions": []}"#).object["id"] as? String)
+        let first = try app.call("POST", "/v1/principals/\(id)/keys", json: #"{"name": "k"}"#, headers: ["Idempotency-Key: key-1"])
+        let replay = try app.call("POST", "/v1/principals/\(id)/keys", json: #"{"name": "k"}"#, headers: ["Idempotency-Key: key-1"])
+        #expect(first.object["key"] is String)
+        #expect(replay.status == 201)
+        #expect(replay.header("Idempotent-Replayed") == "true")
+        #expect(replay.object["key"] == nil)
+        #expect(replay.object["id"] as? String == first.object["id"] as? String)
+        #expect(replay.header("Cache-Control") == "no-store")
+        let connection = try app.databaseConnection()
+        defer { connection.close() }
+        let secret = first.object["key"] as? String ?? "missing"
+        let rows = try connection.query(
+            "SELECT count(*) AS n FROM idempotency_keys WHERE position(\(secret) in convert_from(response_body, 'UTF8')) > 0")
+        #expect(try rows.first?.decode("n", as: Int.self) == 0)
+    }
+}
