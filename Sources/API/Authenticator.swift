@@ -17,14 +17,21 @@ public final class Authenticator: Sendable {
     }
 
     private let store: Store
-    private let cache = Mutex<[[UInt8]: Entry]>([:])
+    /// Sharded by the hash's first byte, so worker threads rarely wait on each other.
+    private let shards = (0..<16).map { _ in Shard() }
+
+    final class Shard: Sendable {
+        let entries = Mutex<[[UInt8]: Entry]>([:])
+    }
     static let timeToLive: Duration = .seconds(30)
     static let maxEntries = 10_000
 
     public init(store: Store) { self.store = store }
 
     /// Forgets every cached key (after a revocation or a principal change anywhere).
-    public func invalidateAll() { cache.withLock { $0.removeAll() } }
+    public func invalidateAll() {
+        for shard in shards { shard.entries.withLock { $0.removeAll() } }
+    }
 
     /// The caller for an `Authorization` header value, or 401 `unauthenticated`.
     func authenticate(_ header: String?, now: String) throws -> Caller {
@@ -35,7 +42,8 @@ public final class Authenticator: Sendable {
         guard APIKeyMaterial.isPlausible(key) else { throw Problem.unauthenticated("The API key is not valid.") }
         let hash = APIKeyMaterial.hash(key)
         let clock = ContinuousClock()
-        if let entry = cache.withLock({ $0[hash] }), clock.now - entry.cachedAt < Authenticator.timeToLive {
+        let shard = shards[Int(hash[0] & 15)]
+        if let entry = shard.entries.withLock({ $0[hash] }), clock.now - entry.cachedAt < Authenticator.timeToLive {
             if let expiresAt = entry.expiresAt, expiresAt <= now { throw Problem.unauthenticated("The API key has expired.") }
             return entry.caller
         }
@@ -46,8 +54,8 @@ public final class Authenticator: Sendable {
         if let expiresAt = found.expiresAt, expiresAt <= now { throw Problem.unauthenticated("The API key has expired.") }
         let caller = Caller(
             principalID: found.principal.id, keyID: found.keyID, isAdmin: found.principal.admin, functions: Set(found.principal.functions))
-        cache.withLock { cache in
-            if cache.count >= Authenticator.maxEntries { cache.removeAll() }
+        shard.entries.withLock { cache in
+            if cache.count >= Authenticator.maxEntries / 16 { cache.removeAll() }
             cache[hash] = Entry(caller: caller, expiresAt: found.expiresAt, cachedAt: clock.now)
         }
         return caller

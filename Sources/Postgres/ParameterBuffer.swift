@@ -29,6 +29,9 @@ struct ParameterBuffer {
         }
     }
 
+    /// The parameters' type OIDs (0: inferred by the server).
+    var typeOIDs: [UInt32] { types }
+
     /// Calls `body` with pointers to the type OIDs and the value strings (NULL entries for SQL NULL).
     func withCArrays<Result>(
         _ body: (UnsafePointer<UInt32>?, UnsafePointer<UnsafePointer<CChar>?>?) -> Result

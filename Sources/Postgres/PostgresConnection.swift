@@ -17,6 +17,10 @@ public final class PostgresConnection {
 
     /// The server process serving this connection (`pg_backend_pid()`), 0 once closed.
     public private(set) var backendPID: Int32
+    /// Statements prepared on this session, by SQL text and parameter types: a statement runs
+    /// parse and plan once per connection, then only bind and execute (as `pgbench -M prepared`).
+    private var prepared: [PreparedKey: String] = [:]
+    static let maxPreparedStatements = 256
 
     init(handle: OpaquePointer) {
         self.handle = handle
@@ -66,8 +70,24 @@ public final class PostgresConnection {
         defer { closeIfMidProtocol() }
         let binds = query.binds
         let parameters = try ParameterBuffer(binds)
-        let result = parameters.withCArrays { types, values in
-            PQexecParams(handle, query.sql, Int32(binds.count), types, values, nil, nil, 0)
+        let key = PreparedKey(sql: query.sql, types: parameters.typeOIDs)
+        let name: String
+        if let existing = prepared[key] {
+            name = existing
+        } else {
+            if prepared.count >= Self.maxPreparedStatements {
+                _ = try LibpqResult.rows(from: PQexec(handle, "DEALLOCATE ALL"), connection: handle)
+                prepared.removeAll()
+            }
+            name = "tg\(prepared.count)"
+            let preparation = parameters.withCArrays { types, _ in
+                PQprepare(handle, name, query.sql, Int32(binds.count), types)
+            }
+            _ = try LibpqResult.rows(from: preparation, connection: handle)
+            prepared[key] = name
+        }
+        let result = parameters.withCArrays { _, values in
+            PQexecPrepared(handle, name, Int32(binds.count), values, nil, nil, 0)
         }
         return try LibpqResult.rows(from: result, connection: handle)
     }
@@ -125,3 +145,9 @@ public final class PostgresConnection {
 
 @available(*, unavailable, message: "a connection belongs to one thread at a time")
 extension PostgresConnection: Sendable {}
+
+/// What makes two statements the same prepared statement.
+struct PreparedKey: Hashable {
+    let sql: String
+    let types: [UInt32]
+}

@@ -56,47 +56,66 @@ enum JournalWriter {
     /// event `seq`s drawn in commit order, so a reader paging by `seq` never skips a late commit.
     static let writersLockKey: Int64 = 0x7467_5f6a_6f75_726e
 
-    /// Appends `journal` on `connection`, inside the caller's transaction, as its last statements.
+    /// Appends `journal` on `connection`, inside the caller's transaction, as its last statements:
+    /// the lock, then (in a new statement, so its snapshot sees the previous holder's commit) the
+    /// chain's head, then every audit row, event row and the wake-up notification in one statement.
     static func append(_ journal: Journal, on connection: PostgresConnection) throws -> [CommittedEvent] {
         guard !journal.isEmpty else { return [] }
         try connection.query("SELECT pg_advisory_xact_lock(\(writersLockKey))")
+        var statement = Query(unsafeSQL: "WITH ")
+        var parts = 0
         if !journal.audits.isEmpty {
             let last = try connection.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             var seq = try last.first.map { try $0.decode("seq", as: Int64.self) } ?? 0
             var previous = try last.first.map { try $0.decode("hash", as: String.self) } ?? AuditChain.genesisHash
-            for draft in journal.audits {
+            statement.append(
+                """
+                audit AS (INSERT INTO audit_log (seq, at, actor_principal_id, action, entity_type, entity_id, request_id,
+                                                 before, after, prev_hash, hash) VALUES
+                """)
+            for (index, draft) in journal.audits.enumerated() {
                 seq += 1
                 let entry = AuditEntry(
                     seq: seq, at: journal.at, actorPrincipalID: journal.actorPrincipalID, action: draft.action,
                     entityType: draft.entityType, entityID: draft.entityID, requestID: journal.requestID,
                     before: draft.before, after: draft.after, prevHash: previous)
                 let hash = AuditChain.hash(of: entry)
-                try connection.query(
+                if index > 0 { statement.append(", ") }
+                statement.append(
                     """
-                    INSERT INTO audit_log (seq, at, actor_principal_id, action, entity_type, entity_id, request_id,
-                                           before, after, prev_hash, hash)
-                    VALUES (\(seq), \(entry.at)::timestamptz, \(entry.actorPrincipalID), \(entry.action), \(entry.entityType),
-                            \(entry.entityID), \(entry.requestID), \(entry.before.map { String(decoding: $0.canonicalEncoded(), as: UTF8.self) })::json,
-                            \(entry.after.map { String(decoding: $0.canonicalEncoded(), as: UTF8.self) })::json, \(entry.prevHash), \(hash))
+                    (\(seq), \(entry.at)::timestamptz, \(entry.actorPrincipalID), \(entry.action), \(entry.entityType), \(entry.entityID),
+                     \(entry.requestID), \(entry.before.map { String(decoding: $0.canonicalEncoded(), as: UTF8.self) })::json,
+                     \(entry.after.map { String(decoding: $0.canonicalEncoded(), as: UTF8.self) })::json, \(entry.prevHash), \(hash))
                     """)
                 previous = hash
             }
+            statement.append(")")
+            parts += 1
         }
-        var committed: [CommittedEvent] = []
-        for draft in journal.events {
-            let id = Identifiers.make(.event)
-            let rows = try connection.query(
+        let ids = journal.events.map { _ in Identifiers.make(.event) }
+        if !journal.events.isEmpty {
+            if parts > 0 { statement.append(", ") }
+            statement.append("events_added AS (INSERT INTO events (seq, id, type, occurred_at, data) VALUES ")
+            for (index, draft) in journal.events.enumerated() {
+                if index > 0 { statement.append(", ") }
+                statement.append(
+                    "(nextval('event_seq'), \(ids[index]), \(draft.type), \(journal.at)::timestamptz, \(draft.data.encodedString())::json)")
+            }
+            statement.append(" RETURNING seq, id, type)")
+            statement.append(
                 """
-                INSERT INTO events (seq, id, type, occurred_at, data)
-                VALUES (nextval('event_seq'), \(id), \(draft.type), \(journal.at)::timestamptz, \(draft.data.encodedString())::json)
-                RETURNING seq
+                SELECT seq, id, type, pg_notify('tollgate_events', (SELECT max(seq) FROM events_added)::text) AS notified
+                FROM events_added ORDER BY seq
                 """)
-            let seq = try rows.first.map { try $0.decode("seq", as: Int64.self) } ?? 0
-            committed.append(CommittedEvent(seq: seq, id: id, type: draft.type))
+        } else {
+            statement.append(" SELECT 1 AS done")
         }
-        if !committed.isEmpty {
-            try connection.query("SELECT pg_notify('tollgate_events', \(String(committed.last?.seq ?? 0)))")
+        let rows = try connection.query(statement)
+        guard !journal.events.isEmpty else { return [] }
+        return try rows.map {
+            CommittedEvent(
+                seq: try $0.decode("seq", as: Int64.self), id: try $0.decode("id", as: String.self),
+                type: try $0.decode("type", as: String.self))
         }
-        return committed
     }
 }

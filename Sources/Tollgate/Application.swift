@@ -75,6 +75,10 @@ public final class TollgateApplication: Sendable {
                 onNotification: { channel, _ in if channel == "tollgate_auth" { authenticator.invalidateAll() } },
                 onReconnect: { authenticator.invalidateAll() })
             listener.start()
+            // Serve only once revocations from other instances can reach this one.
+            let listenDeadline = ContinuousClock.now + .seconds(3)
+            while !listener.isListening && ContinuousClock.now < listenDeadline { usleep(5_000) }
+            if !listener.isListening { logger.warning("LISTEN is not up yet; cached API keys expire within 30 s meanwhile") }
 
             let serverBox = ServerBox()
             var router = Router()

@@ -36,6 +36,14 @@ struct StringScanTests {
         #expect(key?.offset == offset + 2)
     }
 
+    @Test("The writer escapes a quote, a backslash and a control character at every offset", arguments: offsets)
+    func writerEscapes(_ offset: Int) {
+        let padding = String(repeating: "x", count: offset)
+        let text = padding + "\"" + padding + "\\" + padding + "\u{1}" + padding + "\n"
+        let expected = "\"" + padding + #"\""# + padding + #"\\"# + padding + #"\u0001"# + padding + #"\n""#
+        #expect(JSONValue.string(text).encodedString() == expected)
+    }
+
     @Test("Keys repeated across objects, and keys that look alike, keep their own text")
     func repeatedKeys() throws {
         // Same length, first, middle and last byte: the parser's key memo must compare every byte.
