@@ -50,7 +50,7 @@ struct SettingsRoutes {
                     journal.audit("settings.updated", entityType: "settings", entityID: "settings", before: current.json, after: next.json)
                     // Every use case's metrics follow the settings, in the same transaction.
                     for var useCase in try UseCaseQueries.allForRecompute(on: connection) {
-                        let metrics = FinancialMetrics.compute(estimates: useCase.estimates, settings: settings, usage: []).json
+                        let metrics = FinancialMetrics.compute(estimates: try useCase.estimates, settings: settings, usage: []).json
                         guard metrics != useCase.metrics else { continue }
                         useCase.metrics = metrics
                         try UseCaseQueries.update(useCase, on: connection)

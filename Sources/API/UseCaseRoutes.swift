@@ -130,7 +130,7 @@ struct UseCaseRoutes {
                     var next = try UseCaseRoutes.apply(patch, to: current)
                     guard next != current else { return current }
                     let settings = try SettingsQueries.load(on: connection).settings
-                    next.metrics = FinancialMetrics.compute(estimates: next.estimates, settings: settings, usage: []).json
+                    next.metrics = FinancialMetrics.compute(estimates: try next.estimates, settings: settings, usage: []).json
                     next.version += 1
                     next.updatedAt = context.now
                     try UseCaseQueries.update(next, on: connection)
@@ -191,7 +191,9 @@ struct UseCaseRoutes {
         if body.has("model_sourcing") {
             next.modelSourcing = body.enumValue("model_sourcing", ModelSourcing.self, required: true) ?? next.modelSourcing
         }
-        if body.has("estimates") { next.estimates = estimates(&body, patching: current.estimates, required: true) ?? next.estimates }
+        if body.has("estimates"), let patched = estimates(&body, patching: try current.estimates, required: true) {
+            next.setEstimates(patched)
+        }
         try body.finish()
         return next
     }

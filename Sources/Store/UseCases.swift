@@ -14,7 +14,8 @@ public struct UseCaseRecord: Sendable, Equatable {
     public var dataClassification: DataClassification
     public var deployment: Deployment
     public var modelSourcing: ModelSourcing
-    public var estimates: Estimates
+    /// The estimates as rendered; read `estimates` for the validated values (GET never needs them).
+    public internal(set) var estimatesJSON: JSONValue
     /// The computed figures as rendered (API.md section 4); recomputed by whoever changes their inputs.
     public var metrics: JSONValue
     public var approvedFundingCents: Int64
@@ -33,10 +34,20 @@ public struct UseCaseRecord: Sendable, Equatable {
         (self.id, self.title, self.summary, self.podID, self.businessUnit) = (id, title, summary, podID, businessUnit)
         (self.stage, self.riskTier, self.dataClassification, self.deployment, self.modelSourcing) =
             (stage, riskTier, dataClassification, deployment, modelSourcing)
-        (self.estimates, self.metrics, self.approvedFundingCents, self.spentCents, self.envelopeBreached) =
-            (estimates, metrics, approvedFundingCents, spentCents, envelopeBreached)
+        (self.estimatesJSON, self.metrics, self.approvedFundingCents, self.spentCents, self.envelopeBreached) =
+            (estimates.json, metrics, approvedFundingCents, spentCents, envelopeBreached)
         (self.version, self.createdAt, self.updatedAt) = (version, createdAt, updatedAt)
     }
+
+    /// The validated estimates, read back from their stored form.
+    public var estimates: Estimates {
+        get throws {
+            guard let object = estimatesJSON.objectValue else { throw StoreError.corrupt("use_cases.estimates") }
+            return try Estimates(json: object)
+        }
+    }
+
+    public mutating func setEstimates(_ estimates: Estimates) { estimatesJSON = estimates.json }
 
     public var json: JSONValue {
         .object(
@@ -44,7 +55,7 @@ public struct UseCaseRecord: Sendable, Equatable {
                 ("id", .string(id)), ("title", .string(title)), ("summary", .string(summary)), ("pod_id", .string(podID)),
                 ("business_unit", .string(businessUnit)), ("stage", .string(stage.rawValue)), ("risk_tier", .string(riskTier.rawValue)),
                 ("data_classification", .string(dataClassification.rawValue)), ("deployment", .string(deployment.rawValue)),
-                ("model_sourcing", .string(modelSourcing.rawValue)), ("estimates", estimates.json), ("metrics", metrics),
+                ("model_sourcing", .string(modelSourcing.rawValue)), ("estimates", estimatesJSON), ("metrics", metrics),
                 ("approved_funding_cents", .number(JSONNumber(approvedFundingCents))), ("spent_cents", .number(JSONNumber(spentCents))),
                 ("envelope_breached", .bool(envelopeBreached)), ("version", .number(JSONNumber(version))),
                 ("created_at", .string(createdAt)), ("updated_at", .string(updatedAt)),
@@ -84,18 +95,20 @@ public enum UseCaseQueries {
         guard let estimatesObject = try JSONParser.parse(Array(try row.decode("estimates", as: String.self).utf8)).objectValue,
             let metricsObject = try JSONParser.parse(Array(try row.decode("metrics", as: String.self).utf8)).objectValue
         else { throw StoreError.corrupt("use_cases.estimates") }
-        return UseCaseRecord(
+        var record = UseCaseRecord(
             id: try row.decode("id", as: String.self), title: try row.decode("title", as: String.self),
             summary: try row.decode("summary", as: String.self), podID: try row.decode("pod_id", as: String.self),
             businessUnit: try row.decode("business_unit", as: String.self), stage: try enumValue("stage", Stage.self),
             riskTier: try enumValue("risk_tier", RiskTier.self),
             dataClassification: try enumValue("data_classification", DataClassification.self),
             deployment: try enumValue("deployment", Deployment.self), modelSourcing: try enumValue("model_sourcing", ModelSourcing.self),
-            estimates: try Estimates(json: estimatesObject), metrics: .object(metricsObject),
+            estimates: .zero, metrics: .object(metricsObject),
             approvedFundingCents: try row.decode("approved_funding_cents", as: Int64.self),
             spentCents: try row.decode("spent_cents", as: Int64.self),
             envelopeBreached: try row.decode("envelope_breached", as: Bool.self), version: try row.decode("version", as: Int.self),
             createdAt: try row.decode("created_at", as: String.self), updatedAt: try row.decode("updated_at", as: String.self))
+        record.estimatesJSON = .object(estimatesObject)  // validated when written; parsed again only when needed
+        return record
     }
 
     public static func find(_ id: String, on connection: PostgresConnection, forUpdate: Bool = false) throws -> UseCaseRecord? {
@@ -128,7 +141,7 @@ public enum UseCaseQueries {
                                    model_sourcing, estimates, metrics, approved_funding_cents, spent_cents, envelope_breached, version,
                                    created_at, updated_at)
             VALUES (\(u.id), \(u.title), \(u.summary), \(u.podID), \(u.businessUnit), \(u.stage.rawValue), \(u.riskTier.rawValue),
-                    \(u.dataClassification.rawValue), \(u.deployment.rawValue), \(u.modelSourcing.rawValue), \(u.estimates.json.encodedString())::json,
+                    \(u.dataClassification.rawValue), \(u.deployment.rawValue), \(u.modelSourcing.rawValue), \(u.estimatesJSON.encodedString())::json,
                     \(u.metrics.encodedString())::json, \(u.approvedFundingCents), \(u.spentCents), \(u.envelopeBreached), \(u.version),
                     \(u.createdAt)::timestamptz, \(u.updatedAt)::timestamptz)
             """)
@@ -139,7 +152,7 @@ public enum UseCaseQueries {
             """
             UPDATE use_cases SET title = \(u.title), summary = \(u.summary), business_unit = \(u.businessUnit), stage = \(u.stage.rawValue),
                 risk_tier = \(u.riskTier.rawValue), data_classification = \(u.dataClassification.rawValue), deployment = \(u.deployment.rawValue),
-                model_sourcing = \(u.modelSourcing.rawValue), estimates = \(u.estimates.json.encodedString())::json,
+                model_sourcing = \(u.modelSourcing.rawValue), estimates = \(u.estimatesJSON.encodedString())::json,
                 metrics = \(u.metrics.encodedString())::json, approved_funding_cents = \(u.approvedFundingCents), spent_cents = \(u.spentCents),
                 envelope_breached = \(u.envelopeBreached), version = \(u.version), updated_at = \(u.updatedAt)::timestamptz,
                 retired_reason = coalesce(\(retiredReason), retired_reason)
