@@ -17,12 +17,8 @@ public final class Authenticator: Sendable {
     }
 
     private let store: Store
-    /// Sharded by the hash's first byte, so worker threads rarely wait on each other.
-    private let shards = (0..<16).map { _ in Shard() }
-
-    final class Shard: Sendable {
-        let entries = Mutex<[[UInt8]: Entry]>([:])
-    }
+    /// Read on every request, written on a miss or an invalidation.
+    private let cache = ReadMostly<[[UInt8]: Entry]>([:])
     static let timeToLive: Duration = .seconds(30)
     static let maxEntries = 10_000
 
@@ -30,7 +26,7 @@ public final class Authenticator: Sendable {
 
     /// Forgets every cached key (after a revocation or a principal change anywhere).
     public func invalidateAll() {
-        for shard in shards { shard.entries.withLock { $0.removeAll() } }
+        cache.write { $0.removeAll() }
     }
 
     /// The caller for an `Authorization` header value, or 401 `unauthenticated`.
@@ -42,8 +38,7 @@ public final class Authenticator: Sendable {
         guard APIKeyMaterial.isPlausible(key) else { throw Problem.unauthenticated("The API key is not valid.") }
         let hash = APIKeyMaterial.hash(key)
         let clock = ContinuousClock()
-        let shard = shards[Int(hash[0] & 15)]
-        if let entry = shard.entries.withLock({ $0[hash] }), clock.now - entry.cachedAt < Authenticator.timeToLive {
+        if let entry = cache.read({ $0[hash] }), clock.now - entry.cachedAt < Authenticator.timeToLive {
             if let expiresAt = entry.expiresAt, expiresAt <= now { throw Problem.unauthenticated("The API key has expired.") }
             return entry.caller
         }
@@ -54,8 +49,8 @@ public final class Authenticator: Sendable {
         if let expiresAt = found.expiresAt, expiresAt <= now { throw Problem.unauthenticated("The API key has expired.") }
         let caller = Caller(
             principalID: found.principal.id, keyID: found.keyID, isAdmin: found.principal.admin, functions: Set(found.principal.functions))
-        shard.entries.withLock { cache in
-            if cache.count >= Authenticator.maxEntries / 16 { cache.removeAll() }
+        cache.write { cache in
+            if cache.count >= Authenticator.maxEntries { cache.removeAll() }
             cache[hash] = Entry(caller: caller, expiresAt: found.expiresAt, cachedAt: clock.now)
         }
         return caller

@@ -40,12 +40,10 @@ struct UseCaseRoutes {
 
                 let (useCase, _) = try store.write(actor: context.caller.principalID, requestID: context.http.requestID, at: context.now) {
                     connection, journal in
-                    guard let pod = try PodQueries.find(podID, on: connection) else {
-                        throw Problem.validation([("/pod_id", "no such pod")])
-                    }
-                    let role = try PodQueries.role(of: context.caller.principalID, in: podID, on: connection)
-                    try context.require(Authorization.createUseCase(by: context.principal, podRole: role))
-                    let settings = try SettingsQueries.load(on: connection).settings
+                    let found = try UseCaseQueries.creationContext(podID: podID, principalID: context.caller.principalID, on: connection)
+                    guard let pod = found else { throw Problem.validation([("/pod_id", "no such pod")]) }
+                    try context.require(Authorization.createUseCase(by: context.principal, podRole: pod.role))
+                    let settings = pod.settings
                     let estimates = estimates ?? .zero
                     let record = UseCaseRecord(
                         id: Identifiers.make(.useCase), title: title ?? "", summary: summary ?? "", podID: podID,

@@ -181,3 +181,27 @@ extension String {
         split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
+
+extension UseCaseQueries {
+    /// What creating a use case in `podID` needs, in one round trip: the pod's business unit,
+    /// the caller's role in it, and the settings the metrics use. nil when the pod does not exist.
+    public static func creationContext(podID: String, principalID: String, on connection: PostgresConnection) throws
+        -> (businessUnit: String, role: PodRole?, settings: Settings)?
+    {
+        let rows = try connection.query(
+            """
+            SELECT p.business_unit, m.role, s.document::text AS settings
+            FROM pods p CROSS JOIN settings s
+            LEFT JOIN pod_members m ON m.pod_id = p.id AND m.principal_id = \(principalID)
+            WHERE p.id = \(podID) AND s.id = 1
+            """)
+        guard let row = rows.first else { return nil }
+        guard let settings = try JSONParser.parse(Array(try row.decode("settings", as: String.self).utf8)).objectValue else {
+            throw StoreError.corrupt("settings")
+        }
+        return (
+            try row.decode("business_unit", as: String.self), try row.decode("role", as: String?.self).flatMap(PodRole.init(rawValue:)),
+            try Settings(json: settings)
+        )
+    }
+}
