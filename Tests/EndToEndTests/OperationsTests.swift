@@ -83,6 +83,17 @@ extension OneAtATime {
             defer { connection.close() }
             #expect(try Migrator.appliedVersion(on: connection) >= 1)
 
+            let bootstrap = try ServerProcess(arguments: ["bootstrap-admin"], environment: ["TOLLGATE_DATABASE_URL": database.conninfo])
+            #expect(bootstrap.waitForExit(timeout: 30) == 0)
+            #expect(eventually(within: .seconds(1)) { bootstrap.lines.contains { $0.hasPrefix("tg_") } })
+            let printedKey = try #require(bootstrap.lines.first { $0.hasPrefix("tg_") })
+            let admins = try connection.query(
+                """
+                SELECT count(*) AS n FROM api_keys k JOIN principals p ON p.id = k.principal_id
+                WHERE p.admin AND k.key_hash = sha256(convert_to(\(printedKey), 'UTF8'))
+                """)
+            #expect(try admins.first?.decode("n", as: Int.self) == 1, "the printed key belongs to an admin and is stored only as its hash")
+
             let version = try ServerProcess(arguments: ["version"], environment: [:])
             #expect(version.waitForExit(timeout: 10) == 0)
             #expect(eventually(within: .seconds(1)) { version.lines.contains { $0.hasPrefix("tollgate ") } })
