@@ -77,6 +77,10 @@ CREATE TABLE use_cases (
     spent_cents             bigint NOT NULL DEFAULT 0 CHECK (spent_cents >= 0),
     envelope_breached       boolean NOT NULL DEFAULT false,
     retired_reason          text,
+    -- The representation the API returns and its ETag, kept with the row so a read is one
+    -- round trip and no rendering; every write of the row writes them too.
+    representation          json NOT NULL,
+    etag                    text NOT NULL,
     version                 integer NOT NULL DEFAULT 1,
     created_at              timestamptz NOT NULL,
     updated_at              timestamptz NOT NULL,

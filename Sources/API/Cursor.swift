@@ -1,3 +1,5 @@
+import Store
+
 /// An opaque list cursor: the position after which the next page starts.
 ///
 /// Lists page by a monotonic `list_seq` column (newest first) rather than by offset, so rows

@@ -20,7 +20,13 @@ enum Responses {
 
     static func resource(_ status: HTTPStatus, _ value: JSONValue, request: Request, headers: HTTPHeaders = HTTPHeaders()) -> Response {
         let body = value.encoded()
-        let tag = EntityTag(representation: body)
+        return resource(status, body: body, tag: EntityTag(representation: body), request: request, headers: headers)
+    }
+
+    /// A single resource already rendered, with its tag.
+    static func resource(_ status: HTTPStatus, body: [UInt8], tag: EntityTag, request: Request, headers: HTTPHeaders = HTTPHeaders())
+        -> Response
+    {
         var headers = headers
         headers.replaceOrAdd(name: "ETag", value: tag.quoted)
         if status == .ok, request.method == .get || request.method == .head, let inm = request.headers["If-None-Match"],

@@ -102,10 +102,10 @@ struct UseCaseRoutes {
             .get, "/v1/use-cases/{id}",
             { context in
                 let id = context.parameter("id")
-                guard IDKind.useCase.isValid(id), let record = try store.read({ try UseCaseQueries.find(id, on: $0) }) else {
+                guard IDKind.useCase.isValid(id), let stored = try store.read({ try UseCaseQueries.representation(id, on: $0) }) else {
                     throw Problem.notFound("use case")
                 }
-                return Responses.resource(record.json, request: context.request)
+                return Responses.resource(.ok, body: stored.body, tag: EntityTag(quoted: stored.etag), request: context.request)
             }, in: &router)
 
         api.route(

@@ -1,3 +1,4 @@
+import Crypto
 import Governance
 import JSON
 import Postgres
@@ -48,6 +49,9 @@ public struct UseCaseRecord: Sendable, Equatable {
     }
 
     public mutating func setEstimates(_ estimates: Estimates) { estimatesJSON = estimates.json }
+
+    /// The bytes `GET /v1/use-cases/{id}` answers with.
+    public var representation: [UInt8] { json.encoded() }
 
     public var json: JSONValue {
         .object(
@@ -139,11 +143,12 @@ public enum UseCaseQueries {
             """
             INSERT INTO use_cases (id, title, summary, pod_id, business_unit, stage, risk_tier, data_classification, deployment,
                                    model_sourcing, estimates, metrics, approved_funding_cents, spent_cents, envelope_breached, version,
-                                   created_at, updated_at)
+                                   created_at, updated_at, representation, etag)
             VALUES (\(u.id), \(u.title), \(u.summary), \(u.podID), \(u.businessUnit), \(u.stage.rawValue), \(u.riskTier.rawValue),
                     \(u.dataClassification.rawValue), \(u.deployment.rawValue), \(u.modelSourcing.rawValue), \(u.estimatesJSON.encodedString())::json,
                     \(u.metrics.encodedString())::json, \(u.approvedFundingCents), \(u.spentCents), \(u.envelopeBreached), \(u.version),
-                    \(u.createdAt)::timestamptz, \(u.updatedAt)::timestamptz)
+                    \(u.createdAt)::timestamptz, \(u.updatedAt)::timestamptz, \(String(decoding: u.representation, as: UTF8.self))::json,
+                    \(RepresentationTag.quoted(u.representation)))
             """)
     }
 
@@ -155,7 +160,8 @@ public enum UseCaseQueries {
                 model_sourcing = \(u.modelSourcing.rawValue), estimates = \(u.estimatesJSON.encodedString())::json,
                 metrics = \(u.metrics.encodedString())::json, approved_funding_cents = \(u.approvedFundingCents), spent_cents = \(u.spentCents),
                 envelope_breached = \(u.envelopeBreached), version = \(u.version), updated_at = \(u.updatedAt)::timestamptz,
-                retired_reason = coalesce(\(retiredReason), retired_reason)
+                retired_reason = coalesce(\(retiredReason), retired_reason),
+                representation = \(String(decoding: u.representation, as: UTF8.self))::json, etag = \(RepresentationTag.quoted(u.representation))
             WHERE id = \(u.id)
             """)
     }
@@ -203,5 +209,24 @@ extension UseCaseQueries {
             try row.decode("business_unit", as: String.self), try row.decode("role", as: String?.self).flatMap(PodRole.init(rawValue:)),
             try Settings(json: settings)
         )
+    }
+}
+
+extension UseCaseQueries {
+    /// A use case's stored representation and ETag, for reads: one round trip, no rendering.
+    public static func representation(_ id: String, on connection: PostgresConnection) throws -> (body: [UInt8], etag: String)? {
+        guard let row = try connection.query("SELECT representation::text AS body, etag FROM use_cases WHERE id = \(id)").first else {
+            return nil
+        }
+        return (Array(try row.decode("body", as: String.self).utf8), try row.decode("etag", as: String.self))
+    }
+}
+
+/// Strong ETags from a representation's bytes: the first 16 bytes of its SHA-256, base64url, quoted.
+/// The API's ETags for stored and freshly rendered representations come from here alike.
+public enum RepresentationTag {
+    public static func quoted(_ representation: [UInt8]) -> String {
+        let digest = Array(SHA256.hash(data: representation).prefix(16))
+        return "\"" + Base64URL.encode(digest) + "\""
     }
 }
