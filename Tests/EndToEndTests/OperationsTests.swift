@@ -15,14 +15,7 @@ extension OneAtATime {
     struct OperationsTests {
         @Test("/metrics counts requests by route template and status, with latency histograms and pool gauges")
         func metrics() throws {
-            var configuration = TollgateConfiguration()
-            configuration.http.port = 0
-            configuration.databaseURL = try TestCluster.shared().freshDatabase().conninfo
-            configuration.accessLog = false
-            let app = try TollgateApplication(
-                configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-            defer { app.shutdown() }
-
+            let app = try TestApp()
             for _ in 0..<3 { #expect(status(port: app.port, "/healthz") == 200) }
             #expect(status(port: app.port, "/no-such-route") == 404)
             let client = try RawClient(port: app.port)
@@ -39,13 +32,7 @@ extension OneAtATime {
 
         @Test("/openapi.yaml serves the project's OpenAPI document")
         func openAPIDocument() throws {
-            var configuration = TollgateConfiguration()
-            configuration.http.port = 0
-            configuration.databaseURL = try TestCluster.shared().freshDatabase().conninfo
-            configuration.accessLog = false
-            let app = try TollgateApplication(
-                configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-            defer { app.shutdown() }
+            let app = try TestApp()
             let client = try RawClient(port: app.port)
             client.send(request("/openapi.yaml"))
             let response = try #require(client.readResponses(1).first)
