@@ -118,6 +118,16 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_entity ON audit_log (entity_id, seq);
 
+-- The chain's head. Every writing transaction locks this row last (SELECT ... FOR UPDATE) and
+-- holds it to commit: it reads the head, appends its audit rows and draws its event seqs, so
+-- the chain has one order and seq order is commit order.
+CREATE TABLE audit_head (
+    id    integer PRIMARY KEY CHECK (id = 1),
+    seq   bigint NOT NULL,
+    hash  text NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, repeat('0', 64));
+
 -- History is append-only: PostgreSQL itself refuses to rewrite it.
 CREATE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -52,22 +52,23 @@ public struct CommittedEvent: Sendable {
 }
 
 enum JournalWriter {
-    /// Serialises the last step of every writing transaction: audit entries are chained and
-    /// event `seq`s drawn in commit order, so a reader paging by `seq` never skips a late commit.
-    static let writersLockKey: Int64 = 0x7467_5f6a_6f75_726e
-
     /// Appends `journal` on `connection`, inside the caller's transaction, as its last statements:
-    /// the lock, then (in a new statement, so its snapshot sees the previous holder's commit) the
-    /// chain's head, then every audit row, event row and the wake-up notification in one statement.
+    /// the lock on the chain's head, then every audit row, event row, the new head and the wake-up
+    /// notification in one statement. The lock is held to commit, which serialises the last step
+    /// of every writing transaction: audit entries chain in one order and event `seq`s are drawn
+    /// in commit order, so a reader paging by `seq` never skips a late commit.
     static func append(_ journal: Journal, on connection: PostgresConnection) throws -> [CommittedEvent] {
         guard !journal.isEmpty else { return [] }
-        try connection.query("SELECT pg_advisory_xact_lock(\(writersLockKey))")
+        // One statement takes the writers' lock and reads the chain's head: FOR UPDATE waits for the
+        // previous holder to commit and then returns the row as that holder left it.
+        guard let head = try connection.query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").first else {
+            throw StoreError.corrupt("audit_head")
+        }
+        var seq = try head.decode("seq", as: Int64.self)
+        var previous = try head.decode("hash", as: String.self)
         var statement = Query(unsafeSQL: "WITH ")
         var parts = 0
         if !journal.audits.isEmpty {
-            let last = try connection.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            var seq = try last.first.map { try $0.decode("seq", as: Int64.self) } ?? 0
-            var previous = try last.first.map { try $0.decode("hash", as: String.self) } ?? AuditChain.genesisHash
             statement.append(
                 """
                 audit AS (INSERT INTO audit_log (seq, at, actor_principal_id, action, entity_type, entity_id, request_id,
@@ -89,7 +90,7 @@ enum JournalWriter {
                     """)
                 previous = hash
             }
-            statement.append(")")
+            statement.append("), head AS (UPDATE audit_head SET seq = \(seq), hash = \(previous) WHERE id = 1)")
             parts += 1
         }
         let ids = journal.events.map { _ in Identifiers.make(.event) }
