@@ -2,7 +2,6 @@ import Governance
 import HTTPServer
 import Postgres
 import Store
-import Synchronization
 
 /// Bearer authentication against hashed keys, with a short-lived cache in front of the database.
 ///

@@ -1,4 +1,5 @@
 import HTTP1
+import Telemetry
 
 /// RFC 9457 problem details: the one place where a status becomes an `application/problem+json` body.
 public struct Problem: Error, Sendable {
@@ -64,21 +65,10 @@ public struct Problem: Error, Sendable {
         return Response(status: status, headers: headers, body: Array(body.utf8))
     }
 
+    /// One JSON string: the escaping of the log lines (Telemetry's `JSONLine`), not a second copy of it.
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var bytes: [UInt8] = []
+        JSONLine.appendString(s, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

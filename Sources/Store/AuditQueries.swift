@@ -50,9 +50,4 @@ public enum EventQueries {
                 occurredAt: try $0.decode("occurred_at", as: String.self), dataJSON: try $0.decode("data", as: String.self))
         }
     }
-
-    /// The highest committed seq (0 when the log is empty).
-    public static func latestSeq(on connection: PostgresConnection) throws -> Int64 {
-        try connection.query("SELECT coalesce(max(seq), 0) AS seq FROM events").first?.decode("seq", as: Int64.self) ?? 0
-    }
 }

@@ -139,6 +139,7 @@ public enum UseCaseQueries {
     }
 
     public static func insert(_ u: UseCaseRecord, on connection: PostgresConnection) throws {
+        let representation = u.representation  // rendered once: stored, and hashed for the ETag
         try connection.query(
             """
             INSERT INTO use_cases (id, title, summary, pod_id, business_unit, stage, risk_tier, data_classification, deployment,
@@ -147,12 +148,13 @@ public enum UseCaseQueries {
             VALUES (\(u.id), \(u.title), \(u.summary), \(u.podID), \(u.businessUnit), \(u.stage.rawValue), \(u.riskTier.rawValue),
                     \(u.dataClassification.rawValue), \(u.deployment.rawValue), \(u.modelSourcing.rawValue), \(u.estimatesJSON.encodedString())::json,
                     \(u.metrics.encodedString())::json, \(u.approvedFundingCents), \(u.spentCents), \(u.envelopeBreached), \(u.version),
-                    \(u.createdAt)::timestamptz, \(u.updatedAt)::timestamptz, \(String(decoding: u.representation, as: UTF8.self))::json,
-                    \(RepresentationTag.quoted(u.representation)))
+                    \(u.createdAt)::timestamptz, \(u.updatedAt)::timestamptz, \(String(decoding: representation, as: UTF8.self))::json,
+                    \(RepresentationTag.quoted(representation)))
             """)
     }
 
     public static func update(_ u: UseCaseRecord, retiredReason: String? = nil, on connection: PostgresConnection) throws {
+        let representation = u.representation  // rendered once: stored, and hashed for the ETag
         try connection.query(
             """
             UPDATE use_cases SET title = \(u.title), summary = \(u.summary), business_unit = \(u.businessUnit), stage = \(u.stage.rawValue),
@@ -161,7 +163,7 @@ public enum UseCaseQueries {
                 metrics = \(u.metrics.encodedString())::json, approved_funding_cents = \(u.approvedFundingCents), spent_cents = \(u.spentCents),
                 envelope_breached = \(u.envelopeBreached), version = \(u.version), updated_at = \(u.updatedAt)::timestamptz,
                 retired_reason = coalesce(\(retiredReason), retired_reason),
-                representation = \(String(decoding: u.representation, as: UTF8.self))::json, etag = \(RepresentationTag.quoted(u.representation))
+                representation = \(String(decoding: representation, as: UTF8.self))::json, etag = \(RepresentationTag.quoted(representation))
             WHERE id = \(u.id)
             """)
     }

@@ -25,6 +25,7 @@ public final class TollgateApplication: Sendable {
     private let embedded: EmbeddedPostgres?
     private let logger: Logger
     private let stopped = Atomic<Bool>(false)
+    private let maintenanceStopped = Atomic<Bool>(false)
 
     /// The port the server listens on.
     public var port: Int { server.port }
@@ -91,6 +92,7 @@ public final class TollgateApplication: Sendable {
             let accessLog: LogSink? = configuration.accessLog && configuration.logLevel <= .info ? .standardOutput : nil
             server = try HTTPServer(configuration: configuration.http, router: router, accessLog: accessLog, logger: logger)
             serverBox.set(server)
+            startMaintenance()
         } catch {
             try? embedded?.stop()
             throw error
@@ -105,6 +107,7 @@ public final class TollgateApplication: Sendable {
         guard stopped.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return true }
         logger.info("shutting down", metadata: ["grace_seconds": "\(configuration.shutdownGrace)"])
         readiness.beginShutdown()
+        maintenanceStopped.store(true, ordering: .relaxed)
         let clean = server.shutdown(grace: configuration.shutdownGrace)
         _ = listener.stop()
         pool.close()
@@ -116,6 +119,29 @@ public final class TollgateApplication: Sendable {
         logger.info("stopped", metadata: ["clean": "\(clean)"])
         LogSink.standardOutput.flush()
         return clean
+    }
+}
+
+extension TollgateApplication {
+    /// Housekeeping that keeps tables bounded: today, idempotency records past their 24 hours.
+    /// Runs at start and every 10 minutes; a failure is logged and retried on the next round.
+    public func runMaintenance() {
+        do {
+            try store.read { try IdempotencyQueries.sweep(on: $0) }
+        } catch {
+            logger.warning("maintenance failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func startMaintenance() {
+        BackgroundThread.start(name: "maintenance") { [self] in
+            var seconds = 0
+            while !maintenanceStopped.load(ordering: .relaxed) {
+                if seconds % 600 == 0 { runMaintenance() }
+                sleep(1)
+                seconds += 1
+            }
+        }
     }
 }
 

@@ -98,3 +98,21 @@ extension ConventionTests {
         #expect(try rows.first?.decode("n", as: Int.self) == 0)
     }
 }
+
+extension ConventionTests {
+    @Test("idempotency records are kept 24 hours: an older record is swept, and its key can be used afresh")
+    func idempotencyRetention() throws {
+        let app = try TestApp()
+        let body = #"{"name": "Day one", "functions": []}"#
+        let first = try app.call("POST", "/v1/principals", json: body, headers: ["Idempotency-Key: daily"])
+        let connection = try app.databaseConnection()
+        defer { connection.close() }
+        try connection.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'daily'")
+        app.app.runMaintenance()
+        #expect(try connection.query("SELECT 1 FROM idempotency_keys WHERE key = 'daily'").isEmpty)
+        let later = try app.call("POST", "/v1/principals", json: body, headers: ["Idempotency-Key: daily"])
+        #expect(later.status == 201)
+        #expect(later.header("Idempotent-Replayed") == nil)
+        #expect(later.object["id"] as? String != first.object["id"] as? String)
+    }
+}
