@@ -30,6 +30,9 @@ public struct APIRouter: Sendable {
         SettingsRoutes(api: self).register(in: &router)
         AuditRoutes(api: self).register(in: &router)
         EventRoutes(api: self).register(in: &router)
+        GatePolicyRoutes(api: self).register(in: &router)
+        GateReviewRoutes(api: self).register(in: &router)
+        UsageReportRoutes(api: self).register(in: &router)
     }
 
     /// Adds an authenticated route; POST routes honour `Idempotency-Key`.

@@ -49,8 +49,11 @@ struct SettingsRoutes {
                     let next = SettingsQueries.Stored(settings: settings, version: current.version + 1, updatedAt: context.now)
                     journal.audit("settings.updated", entityType: "settings", entityID: "settings", before: current.json, after: next.json)
                     // Every use case's metrics follow the settings, in the same transaction.
+                    let usage = try UsageReportQueries.allByUseCase(on: connection)
                     for var useCase in try UseCaseQueries.allForRecompute(on: connection) {
-                        let metrics = FinancialMetrics.compute(estimates: try useCase.estimates, settings: settings, usage: []).json
+                        let metrics = FinancialMetrics.compute(
+                            estimates: try useCase.estimates, settings: settings, usage: usage[useCase.id] ?? []
+                        ).json
                         guard metrics != useCase.metrics else { continue }
                         useCase.metrics = metrics
                         try UseCaseQueries.update(useCase, on: connection)

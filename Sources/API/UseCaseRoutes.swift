@@ -127,13 +127,18 @@ struct UseCaseRoutes {
                     }
                     var next = try UseCaseRoutes.apply(patch, to: current)
                     guard next != current else { return current }
-                    let settings = try SettingsQueries.load(on: connection).settings
-                    next.metrics = FinancialMetrics.compute(estimates: try next.estimates, settings: settings, usage: []).json
+                    next.metrics = try GateWorkflow.metrics(of: next, on: connection).2
                     next.version += 1
                     next.updatedAt = context.now
                     try UseCaseQueries.update(next, on: connection)
                     journal.audit("use_case.updated", entityType: "use_case", entityID: id, before: current.json, after: next.json)
                     journal.event("use_case.updated", data: .object(JSONObject([("use_case", next.json)])))
+                    // A material change resets a pending review: what the approvers saw is no longer the use case.
+                    if next.estimatesJSON != current.estimatesJSON || next.riskTier != current.riskTier
+                        || next.dataClassification != current.dataClassification || next.deployment != current.deployment
+                    {
+                        try GateWorkflow.resetPendingReview(of: next, journal: &journal, on: connection)
+                    }
                     return next
                 }
                 return Responses.resource(updated.json, request: context.request)
@@ -158,6 +163,7 @@ struct UseCaseRoutes {
                     guard current.stage != .retired else {
                         throw Problem.conflict("The use case is retired already.", slug: "invalid-state")
                     }
+                    try GateWorkflow.withdrawOpenReview(of: current, journal: &journal, on: connection)
                     var next = current
                     next.stage = .retired
                     next.version += 1

@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 import Governance
 import JSON
@@ -25,6 +26,10 @@ public struct UseCaseRecord: Sendable, Equatable {
     public var version: Int
     public var createdAt: String
     public var updatedAt: String
+    /// Bookkeeping, not in the representation: the budget thresholds that have alerted at the
+    /// current funding (API.md section 5), and the envelope of the last approved gate.
+    public var budgetAlertedPct: Set<Int> = []
+    public var envelope: Envelope?
 
     public init(
         id: String, title: String, summary: String, podID: String, businessUnit: String, stage: Stage, riskTier: RiskTier,
@@ -87,7 +92,8 @@ public enum UseCaseQueries {
         """
         id, title, summary, pod_id, business_unit, stage, risk_tier, data_classification, deployment, model_sourcing,
         estimates::text AS estimates, metrics::text AS metrics, approved_funding_cents, spent_cents, envelope_breached, version,
-        \(SQLFragments.timestamp("created_at")) AS created_at, \(SQLFragments.timestamp("updated_at")) AS updated_at, list_seq
+        \(SQLFragments.timestamp("created_at")) AS created_at, \(SQLFragments.timestamp("updated_at")) AS updated_at, list_seq,
+        budget_alerted_pct::text AS budget_alerted_pct, envelope_cost_per_million_tokens_cents, envelope_monthly_cost_cents
         """
     }
 
@@ -112,6 +118,12 @@ public enum UseCaseQueries {
             envelopeBreached: try row.decode("envelope_breached", as: Bool.self), version: try row.decode("version", as: Int.self),
             createdAt: try row.decode("created_at", as: String.self), updatedAt: try row.decode("updated_at", as: String.self))
         record.estimatesJSON = .object(estimatesObject)  // validated when written; parsed again only when needed
+        let alerted = try row.decode("budget_alerted_pct", as: String.self).trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
+        record.budgetAlertedPct = Set(alerted.split(separator: ",").compactMap { Int($0) })
+        if let monthly = try row.decode("envelope_monthly_cost_cents", as: Int64?.self) {
+            record.envelope = Envelope(
+                costPerMillionTokensCents: try row.decode("envelope_cost_per_million_tokens_cents", as: Int64?.self), monthlyCostCents: monthly)
+        }
         return record
     }
 
@@ -163,6 +175,9 @@ public enum UseCaseQueries {
                 metrics = \(u.metrics.encodedString())::json, approved_funding_cents = \(u.approvedFundingCents), spent_cents = \(u.spentCents),
                 envelope_breached = \(u.envelopeBreached), version = \(u.version), updated_at = \(u.updatedAt)::timestamptz,
                 retired_reason = coalesce(\(retiredReason), retired_reason),
+                budget_alerted_pct = \("{" + u.budgetAlertedPct.sorted().map(String.init).joined(separator: ",") + "}")::integer[],
+                envelope_cost_per_million_tokens_cents = \(u.envelope?.costPerMillionTokensCents),
+                envelope_monthly_cost_cents = \(u.envelope?.monthlyCostCents),
                 representation = \(String(decoding: representation, as: UTF8.self))::json, etag = \(RepresentationTag.quoted(representation))
             WHERE id = \(u.id)
             """)

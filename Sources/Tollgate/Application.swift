@@ -133,11 +133,28 @@ extension TollgateApplication {
         }
     }
 
+    /// The gate reviews' expiry sweep: every pending review past its policy's TTL becomes
+    /// `expired`, with its event. Runs every 30 seconds; reads and decisions treat a review past
+    /// its time as expired even before the sweep reaches it.
+    /// - Returns: how many reviews it expired.
+    @discardableResult
+    public func expireDueReviews() -> Int {
+        do {
+            let expired = try GateMaintenance.expireDueReviews(store: store)
+            if expired > 0 { logger.info("gate reviews expired", metadata: ["count": "\(expired)"]) }
+            return expired
+        } catch {
+            logger.warning("review expiry sweep failed", metadata: ["error": "\(error)"])
+            return 0
+        }
+    }
+
     private func startMaintenance() {
         BackgroundThread.start(name: "maintenance") { [self] in
             var seconds = 0
             while !maintenanceStopped.load(ordering: .relaxed) {
                 if seconds % 600 == 0 { runMaintenance() }
+                if seconds % 30 == 0 { expireDueReviews() }
                 sleep(1)
                 seconds += 1
             }
