@@ -320,7 +320,7 @@ public enum GateReviewQueries {
                         \(r.justification), \(r.requestedBy), \(r.policyVersion), \(r.round), \(r.snapshot.encodedString())::json,
                         \(r.snapshotHash), \(r.evaluation.encodedString())::json, \(requiredJSON(r).encodedString())::json,
                         \(textArray(r.needs.map(\.rawValue)))::text[], \(r.createdAt)::timestamptz, \(r.updatedAt)::timestamptz,
-                        \(r.createdAt)::timestamptz + make_interval(days => \(ttlDays)), \(r.closedAt)::timestamptz)
+                        \(r.createdAt)::timestamptz + make_interval(days => \(ttlDays)::integer), \(r.closedAt)::timestamptz)
                 RETURNING \(SQLFragments.timestamp("expires_at")) AS expires_at
                 """
             ).first
@@ -339,7 +339,7 @@ public enum GateReviewQueries {
                     snapshot = \(r.snapshot.encodedString())::json, snapshot_hash = \(r.snapshotHash),
                     evaluation = \(r.evaluation.encodedString())::json, required = \(requiredJSON(r).encodedString())::json,
                     needs = \(textArray(r.needs.map(\.rawValue)))::text[], updated_at = \(r.updatedAt)::timestamptz,
-                    expires_at = CASE WHEN \(ttlDays != nil) THEN \(r.updatedAt)::timestamptz + make_interval(days => \(ttlDays ?? 0))
+                    expires_at = CASE WHEN \(ttlDays != nil) THEN \(r.updatedAt)::timestamptz + make_interval(days => \(ttlDays ?? 0)::integer)
                                       ELSE expires_at END,
                     closed_at = \(r.closedAt)::timestamptz
                 WHERE id = \(r.id)

@@ -23,8 +23,14 @@ final class TestApp: @unchecked Sendable {  // immutable after init; `app` is Se
         configuration.bootstrapAdminKey = TestApp.adminKey
         configuration.rateLimitPerSecond = 0  // tests drive one key hard; the limiter has its own test
         configure(&configuration)
-        app = try TollgateApplication(
-            configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        app = try TollgateApplication(configuration: configuration, logger: TestApp.logger)
+    }
+
+    /// Silent, unless TESTS_LOG=1 asks for the server's log on standard error.
+    static var logger: Logger {
+        ProcessInfo.processInfo.environment["TESTS_LOG"] == "1"
+            ? Logger(label: "test", factory: { StreamLogHandler.standardError(label: $0) })
+            : Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
     private init(sharing other: TestApp) throws {
@@ -32,8 +38,7 @@ final class TestApp: @unchecked Sendable {  // immutable after init; `app` is Se
         var configuration = other.app.configuration
         configuration.http.port = 0
         configuration.migrateOnStart = false
-        app = try TollgateApplication(
-            configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        app = try TollgateApplication(configuration: configuration, logger: TestApp.logger)
     }
 
     /// A second instance on the same database, as a load balancer would run it.

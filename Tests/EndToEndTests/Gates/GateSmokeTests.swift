@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+extension OneAtATime {
+    @Suite("Gate flows, end to end")
+    struct GateSmokeTests {
+        @Test("a pilot approved by finance alone moves the stage and adds the funding, with its events in order")
+        func pilotByFinance() throws {
+            let app = try TestApp()
+            let f = GateFixtures(app: app)
+            let (podID, member) = try f.pod()
+            let finance = try f.principal("Fiona Finance", functions: ["finance"])
+            let useCaseID = try f.useCase(podID: podID, key: member.key)
+            let start = try f.lastSeq()
+            let requested = try f.requestReview(useCaseID, key: member.key, target: "pilot", funding: 2_500_000)
+            #expect(requested.status == 201, "\(requested.bodyText)")
+            #expect(requested.object["status"] as? String == "pending")
+            let reviewID = try #require(requested.object["id"] as? String)
+            let required = requested.object["required"] as? [[String: Any]] ?? []
+            #expect(required.map { $0["function"] as? String } == ["finance"])
+            let decided = try f.decide(reviewID, key: finance.key, function: "finance")
+            #expect(decided.status == 201, "\(decided.bodyText)")
+            let review = try app.call("GET", "/v1/gate-reviews/\(reviewID)")
+            #expect(review.object["status"] as? String == "approved", "\(review.bodyText)")
+            let useCase = try app.call("GET", "/v1/use-cases/\(useCaseID)").object
+            #expect(useCase["stage"] as? String == "pilot")
+            #expect(useCase["approved_funding_cents"] as? Int == 2_500_000)
+            #expect(
+                try f.eventTypes(after: start) == [
+                    "gate_review.requested", "gate_review.decision_recorded", "gate_review.approved", "use_case.stage_changed",
+                    "funding.approved",
+                ])
+            let verify = try app.call("GET", "/v1/audit/verify").object
+            #expect(verify["valid"] as? Bool == true)
+        }
+
+        @Test("usage reports: spent, budget alert once at 80 %, envelope breach")
+        func usage() throws {
+            let app = try TestApp()
+            let f = GateFixtures(app: app)
+            let (podID, member) = try f.pod()
+            let finance = try f.principal("Fiona Finance", functions: ["finance"])
+            let useCaseID = try f.useCase(podID: podID, key: member.key)
+            let reviewID = try #require(try f.requestReview(useCaseID, key: member.key, target: "pilot", funding: 500_000).object["id"] as? String)
+            #expect(try f.decide(reviewID, key: finance.key, function: "finance").status == 201)
+            let start = try f.lastSeq()
+            let first = try f.report(useCaseID, key: member.key, period: "2026-09")  // cost 153,615 = 30.7 %
+            #expect(first.status == 201, "\(first.bodyText)")
+            let second = try f.report(useCaseID, key: member.key, period: "2026-10", infraCost: 300_000)  // 353,615 -> 507,230 = 101 %
+            #expect(second.status == 201, "\(second.bodyText)")
+            let again = try f.report(useCaseID, key: member.key, period: "2026-10", infraCost: 300_000)
+            #expect(again.status == 200)
+            let useCase = try app.call("GET", "/v1/use-cases/\(useCaseID)").object
+            #expect(useCase["spent_cents"] as? Int == 507_230)
+            #expect(useCase["envelope_breached"] as? Bool == true)
+            #expect(
+                try f.eventTypes(after: start) == [
+                    "usage.reported", "usage.reported", "budget.threshold_crossed", "budget.threshold_crossed", "use_case.envelope_breached",
+                    "usage.reported",
+                ])
+            let list = try app.call("GET", "/v1/use-cases/\(useCaseID)/usage-reports").object["items"] as? [[String: Any]] ?? []
+            #expect(list.map { $0["period"] as? String } == ["2026-10", "2026-09"])
+        }
+    }
+}
