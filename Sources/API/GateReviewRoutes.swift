@@ -278,9 +278,44 @@ struct GateReviewRoutes {
     }
 
     private func registerResubmitAndWithdraw(in router: inout Router) {
+        reviewAction("resubmit", authorize: Authorization.resubmitGateReview, in: &router) { review, useCase, journal, connection in
+            guard review.status == .changesRequested else {
+                throw Problem.conflict(
+                    "The review is \(review.effectiveStatus(at: journal.at).rawValue); only one with changes requested can be resubmitted.",
+                    slug: "invalid-state")
+            }
+            let before = review.json(at: journal.at)
+            let (snapshot, policy) = try GateWorkflow.snapshot(of: useCase, into: review.targetStage, on: connection)
+            review.reevaluate(snapshot, policyVersion: policy.version, at: journal.at)
+            review.expiresAt = try GateReviewQueries.update(review, restartingTTLDays: policy.policy.reviewTTLDays, on: connection)
+            let after = review.json(at: journal.at)
+            journal.audit("gate_review.resubmitted", entityType: "gate_review", entityID: review.id, before: before, after: after)
+            journal.event("gate_review.resubmitted", data: GateWorkflow.data(("gate_review", after), ("use_case", useCase.json)))
+            if review.status == .criteriaFailed {
+                journal.event("gate_review.criteria_failed", data: GateWorkflow.data(("gate_review", after), ("use_case", useCase.json)))
+            }
+        }
+
+        reviewAction("withdraw", authorize: Authorization.withdrawGateReview, in: &router) { review, useCase, journal, connection in
+            guard review.effectiveStatus(at: journal.at).isOpen else {
+                throw Problem.conflict(
+                    "The review is \(review.effectiveStatus(at: journal.at).rawValue); only an open review can be withdrawn.",
+                    slug: "invalid-state")
+            }
+            try GateWorkflow.withdraw(&review, useCase: useCase, journal: &journal, on: connection)
+        }
+    }
+
+    /// `POST /v1/gate-reviews/{id}/{action}`: no body (or `{}`); the use case and the review
+    /// locked in order; the caller authorized by their role in the use case's pod; 200 with the
+    /// review after `perform`.
+    private func reviewAction(
+        _ action: String, authorize: @escaping @Sendable (Principal, PodRole?) -> AccessDecision, in router: inout Router,
+        _ perform: @escaping @Sendable (inout GateReviewRecord, UseCaseRecord, inout Journal, PostgresConnection) throws -> Void
+    ) {
         let store = api.store
         api.route(
-            .post, "/v1/gate-reviews/{id}/resubmit",
+            .post, "/v1/gate-reviews/{id}/\(action)",
             { context in
                 let id = context.parameter("id")
                 var body = BodyReader(try context.optionalJSONObject())
@@ -290,45 +325,8 @@ struct GateReviewRoutes {
                     connection, journal -> JSONValue in
                     var (useCase, review) = try Self.lockReview(id, on: connection)
                     let role = try PodQueries.role(of: context.caller.principalID, in: useCase.podID, on: connection)
-                    try context.require(Authorization.resubmitGateReview(by: context.principal, podRole: role))
-                    guard review.status == .changesRequested else {
-                        throw Problem.conflict(
-                            "The review is \(review.effectiveStatus(at: context.now).rawValue); only one with changes requested can be resubmitted.",
-                            slug: "invalid-state")
-                    }
-                    let before = review.json(at: context.now)
-                    let (snapshot, policy) = try GateWorkflow.snapshot(of: useCase, into: review.targetStage, on: connection)
-                    review.reevaluate(snapshot, policyVersion: policy.version, at: context.now)
-                    review.expiresAt = try GateReviewQueries.update(review, restartingTTLDays: policy.policy.reviewTTLDays, on: connection)
-                    let after = review.json(at: context.now)
-                    journal.audit("gate_review.resubmitted", entityType: "gate_review", entityID: id, before: before, after: after)
-                    journal.event("gate_review.resubmitted", data: GateWorkflow.data(("gate_review", after), ("use_case", useCase.json)))
-                    if review.status == .criteriaFailed {
-                        journal.event("gate_review.criteria_failed", data: GateWorkflow.data(("gate_review", after), ("use_case", useCase.json)))
-                    }
-                    return after
-                }
-                return Responses.resource(review, request: context.request)
-            }, in: &router)
-
-        api.route(
-            .post, "/v1/gate-reviews/{id}/withdraw",
-            { context in
-                let id = context.parameter("id")
-                var body = BodyReader(try context.optionalJSONObject())
-                body.allowOnly([])
-                try body.finish()
-                let (review, _) = try store.write(actor: context.caller.principalID, requestID: context.http.requestID, at: context.now) {
-                    connection, journal -> JSONValue in
-                    var (useCase, review) = try Self.lockReview(id, on: connection)
-                    let role = try PodQueries.role(of: context.caller.principalID, in: useCase.podID, on: connection)
-                    try context.require(Authorization.withdrawGateReview(by: context.principal, podRole: role))
-                    guard review.effectiveStatus(at: context.now).isOpen else {
-                        throw Problem.conflict(
-                            "The review is \(review.effectiveStatus(at: context.now).rawValue); only an open review can be withdrawn.",
-                            slug: "invalid-state")
-                    }
-                    try GateWorkflow.withdraw(&review, useCase: useCase, journal: &journal, on: connection)
+                    try context.require(authorize(context.principal, role))
+                    try perform(&review, useCase, &journal, connection)
                     return review.json(at: context.now)
                 }
                 return Responses.resource(review, request: context.request)
