@@ -134,7 +134,7 @@ extension TollgateApplication {
     }
 
     /// The gate reviews' expiry sweep: every pending review past its policy's TTL becomes
-    /// `expired`, with its event. Runs every 30 seconds; reads and decisions treat a review past
+    /// `expired`, with its event. Runs every `reviewExpirySweepSeconds` (30); reads and decisions treat a review past
     /// its time as expired even before the sweep reaches it.
     /// - Returns: how many reviews it expired.
     @discardableResult
@@ -154,7 +154,8 @@ extension TollgateApplication {
             var seconds = 0
             while !maintenanceStopped.load(ordering: .relaxed) {
                 if seconds % 600 == 0 { runMaintenance() }
-                if seconds % 30 == 0 { expireDueReviews() }
+                let sweep = configuration.reviewExpirySweepSeconds
+                if sweep > 0 && seconds % sweep == 0 { expireDueReviews() }
                 sleep(1)
                 seconds += 1
             }

@@ -21,6 +21,9 @@ public struct TollgateConfiguration: Sendable {
     public var rateLimitPerSecond = 50.0
     public var rateLimitBurst = 100
     public var shutdownGrace = 10.0
+    /// How often pending gate reviews past their TTL are written down as expired; 0 turns the
+    /// sweep off (reads treat them as expired regardless).
+    public var reviewExpirySweepSeconds = 30
 
     public init() {}
 
@@ -50,6 +53,8 @@ public struct TollgateConfiguration: Sendable {
         config.rateLimitPerSecond = try env.seconds("TOLLGATE_RATE_LIMIT_PER_SECOND", in: 0...1_000_000) ?? config.rateLimitPerSecond
         config.rateLimitBurst = try env.int("TOLLGATE_RATE_LIMIT_BURST", in: 0...10_000_000) ?? config.rateLimitBurst
         config.shutdownGrace = try env.seconds("TOLLGATE_SHUTDOWN_GRACE_SECONDS", in: 0...3600) ?? config.shutdownGrace
+        config.reviewExpirySweepSeconds =
+            try env.int("TOLLGATE_REVIEW_EXPIRY_SWEEP_SECONDS", in: 0...86_400) ?? config.reviewExpirySweepSeconds
 
         var limits = config.http.limits
         limits.maxBodyBytes = try env.int("TOLLGATE_MAX_BODY_BYTES", in: 0...(1 << 30)) ?? limits.maxBodyBytes

@@ -22,6 +22,7 @@ final class TestApp: @unchecked Sendable {  // immutable after init; `app` is Se
         configuration.accessLog = false
         configuration.bootstrapAdminKey = TestApp.adminKey
         configuration.rateLimitPerSecond = 0  // tests drive one key hard; the limiter has its own test
+        configuration.reviewExpirySweepSeconds = 0  // tests run the sweep when they mean to: app.app.expireDueReviews()
         configure(&configuration)
         app = try TollgateApplication(configuration: configuration, logger: TestApp.logger)
     }
