@@ -1,6 +1,8 @@
 -- ROI gates: versioned gate policies, gate reviews and their decisions, usage reports, and the
 -- use case's funding bookkeeping (budget alerts, the approved envelope).
 
+-- The seeded versions are API.md section 6's table; production's is its example document to the
+-- letter (so `min_usage_months` is 0 there, a criterion that every use case passes).
 -- Every version of every gate's policy; a version is never changed. The current policy of a
 -- gate is its highest version. `document` is the policy as the API renders it, without the
 -- stage, version and created_at columns.
@@ -14,7 +16,7 @@ CREATE TABLE gate_policies (
 );
 INSERT INTO gate_policies (stage, version, document, created_at) VALUES
 ('pilot', 1, '{"approvals": [{"function": "finance", "min": 1}, {"function": "risk", "min": 1, "when": {"risk_tier": ["high"]}}], "criteria": {"min_roi_pct": null, "max_payback_months": 36, "min_npv_cents": null, "max_annual_co2e_kg": null, "max_cost_per_million_tokens_cents": null, "min_usage_months": null, "min_realized_roi_pct": null, "forbidden_risk_tiers": ["unacceptable"]}, "review_ttl_days": 30}', now()),
-('production', 1, '{"approvals": [{"function": "finance", "min": 1}, {"function": "risk", "min": 1}, {"function": "security", "min": 1}, {"function": "legal", "min": 1, "when": {"data_classification": ["restricted"]}}], "criteria": {"min_roi_pct": 20, "max_payback_months": 24, "min_npv_cents": 0, "max_annual_co2e_kg": null, "max_cost_per_million_tokens_cents": null, "min_usage_months": null, "min_realized_roi_pct": null, "forbidden_risk_tiers": ["unacceptable"]}, "review_ttl_days": 30}', now()),
+('production', 1, '{"approvals": [{"function": "finance", "min": 1}, {"function": "risk", "min": 1}, {"function": "security", "min": 1}, {"function": "legal", "min": 1, "when": {"data_classification": ["restricted"]}}], "criteria": {"min_roi_pct": 20, "max_payback_months": 24, "min_npv_cents": 0, "max_annual_co2e_kg": null, "max_cost_per_million_tokens_cents": null, "min_usage_months": 0, "min_realized_roi_pct": null, "forbidden_risk_tiers": ["unacceptable"]}, "review_ttl_days": 30}', now()),
 ('scaled', 1, '{"approvals": [{"function": "finance", "min": 2}, {"function": "risk", "min": 1}, {"function": "executive", "min": 1}], "criteria": {"min_roi_pct": null, "max_payback_months": null, "min_npv_cents": null, "max_annual_co2e_kg": null, "max_cost_per_million_tokens_cents": null, "min_usage_months": 3, "min_realized_roi_pct": 25, "forbidden_risk_tiers": ["unacceptable"]}, "review_ttl_days": 30}', now());
 
 -- A review of one use case's move into `target_stage`. `round` counts evaluations: a resubmit or

@@ -11,7 +11,7 @@ struct GatePolicyRoutes {
     /// The `{stage}` of a policy route: a gated stage, else 404 (there is no such policy).
     static func stage(_ context: APIContext) throws(Problem) -> Stage {
         guard let stage = Stage(rawValue: context.parameter("stage")), Stage.gated.contains(stage) else {
-            throw Problem.notFound("gate policy")
+            throw Problem(status: .notFound, detail: "Gates guard pilot, production and scaled; there is no gate policy for that stage.")
         }
         return stage
     }
@@ -21,8 +21,12 @@ struct GatePolicyRoutes {
         api.route(
             .get, "/v1/gate-policies",
             { context in
+                let list = try ListQuery(context.query)
                 let policies = try store.read { try GatePolicyQueries.current(on: $0) }
-                return Responses.list(policies.map(\.json), next: nil, request: context.request, limit: 50)
+                // In gate order; a cursor's position is the gate's place in that order, counted from 1.
+                let rows = policies.enumerated().map { ($1, Int64($0 + 1)) }.filter { $0.1 > (list.cursor?.position ?? 0) }
+                let page = list.page(rows)
+                return Responses.list(page.items.map(\.json), next: page.next, request: context.request, limit: list.limit)
             }, in: &router)
 
         api.route(
@@ -37,7 +41,7 @@ struct GatePolicyRoutes {
                     version = number
                 }
                 guard let policy = try store.read({ try GatePolicyQueries.find(stage, version: version, on: $0) }) else {
-                    throw Problem.notFound("gate policy version")
+                    throw Problem(status: .notFound, detail: "The \(stage.rawValue) gate has no policy version \(version ?? 0).")
                 }
                 return Responses.resource(policy.json, request: context.request)
             }, in: &router)
@@ -58,7 +62,8 @@ struct GatePolicyRoutes {
                     let previous = try GatePolicyQueries.find(stage, on: connection)
                     let stored = try GatePolicyQueries.addVersion(policy, by: context.caller.principalID, at: context.now, on: connection)
                     journal.audit(
-                        "gate_policy.updated", entityType: "gate_policy", entityID: stage.rawValue, before: previous?.json, after: stored.json)
+                        "gate_policy.updated", entityType: "gate_policy", entityID: stage.rawValue, before: previous?.json,
+                        after: stored.json)
                     return stored
                 }
                 return Responses.resource(stored.json, request: context.request)

@@ -27,7 +27,8 @@ struct GateReviewRoutes {
                 let body = try store.read { connection -> JSONValue in
                     guard let useCase = try UseCaseQueries.find(id, on: connection) else { throw Problem.notFound("use case") }
                     guard let target = requested ?? useCase.stage.next else {
-                        throw Problem.conflict("A \(useCase.stage.rawValue) use case has no next gate; name target_stage.", slug: "invalid-state")
+                        throw Problem.conflict(
+                            "A \(useCase.stage.rawValue) use case has no next gate; name target_stage.", slug: "invalid-state")
                     }
                     let (snapshot, policy) = try GateWorkflow.snapshot(of: useCase, into: target, on: connection)
                     return GateWorkflow.data(
@@ -58,7 +59,9 @@ struct GateReviewRoutes {
                 guard IDKind.useCase.isValid(id) else { throw Problem.notFound("use case") }
                 let (review, _) = try store.write(actor: context.caller.principalID, requestID: context.http.requestID, at: context.now) {
                     connection, journal in
-                    guard let useCase = try UseCaseQueries.find(id, on: connection, forUpdate: true) else { throw Problem.notFound("use case") }
+                    guard let useCase = try UseCaseQueries.find(id, on: connection, forUpdate: true) else {
+                        throw Problem.notFound("use case")
+                    }
                     let role = try PodQueries.role(of: context.caller.principalID, in: useCase.podID, on: connection)
                     try context.require(Authorization.requestGateReview(by: context.principal, podRole: role))
                     guard useCase.stage != .retired else {
@@ -75,7 +78,8 @@ struct GateReviewRoutes {
                     var review = GateReviewRecord(
                         id: Identifiers.make(.gateReview), useCaseID: id, targetStage: target,
                         status: snapshot.evaluation.passed ? .pending : .criteriaFailed, requestedFundingCents: funding,
-                        justification: justification ?? "", requestedBy: context.caller.principalID, policyVersion: policy.version, round: 1,
+                        justification: justification ?? "", requestedBy: context.caller.principalID, policyVersion: policy.version,
+                        round: 1,
                         snapshot: snapshot, createdAt: context.now, expiresAt: context.now)
                     if review.status == .criteriaFailed { review.closedAt = context.now }
                     review.expiresAt = try GateReviewQueries.insert(review, ttlDays: policy.policy.reviewTTLDays, on: connection)
@@ -83,7 +87,8 @@ struct GateReviewRoutes {
                     journal.audit("gate_review.requested", entityType: "gate_review", entityID: review.id, before: nil, after: json)
                     journal.event("gate_review.requested", data: GateWorkflow.data(("gate_review", json), ("use_case", useCase.json)))
                     if review.status == .criteriaFailed {
-                        journal.event("gate_review.criteria_failed", data: GateWorkflow.data(("gate_review", json), ("use_case", useCase.json)))
+                        journal.event(
+                            "gate_review.criteria_failed", data: GateWorkflow.data(("gate_review", json), ("use_case", useCase.json)))
                     }
                     return json
                 }
@@ -103,7 +108,8 @@ struct GateReviewRoutes {
                         GateReviewFilter(useCaseID: id), now: context.now, after: list.cursor?.position, limit: list.limit, on: connection)
                 }
                 let page = list.page(rows)
-                return Responses.list(page.items.map { $0.json(at: context.now) }, next: page.next, request: context.request, limit: list.limit)
+                return Responses.list(
+                    page.items.map { $0.json(at: context.now) }, next: page.next, request: context.request, limit: list.limit)
             }, in: &router)
 
         api.route(
@@ -115,7 +121,8 @@ struct GateReviewRoutes {
                 if let text = query["status"] {
                     guard let status = ReviewStatus(rawValue: text) else {
                         throw Problem(
-                            status: .badRequest, detail: "status must be one of " + ReviewStatus.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+                            status: .badRequest,
+                            detail: "status must be one of " + ReviewStatus.allCases.map(\.rawValue).joined(separator: ", ") + ".")
                     }
                     filter.status = status
                 }
@@ -128,14 +135,17 @@ struct GateReviewRoutes {
                     filter.function = function
                 }
                 if let text = query["use_case_id"] {
-                    guard IDKind.useCase.isValid(text) else { throw Problem(status: .badRequest, detail: "use_case_id is not a use case id.") }
+                    guard IDKind.useCase.isValid(text) else {
+                        throw Problem(status: .badRequest, detail: "use_case_id is not a use case id.")
+                    }
                     filter.useCaseID = text
                 }
                 let rows = try store.read {
                     try GateReviewQueries.list(filter, now: context.now, after: list.cursor?.position, limit: list.limit, on: $0)
                 }
                 let page = list.page(rows)
-                return Responses.list(page.items.map { $0.json(at: context.now) }, next: page.next, request: context.request, limit: list.limit)
+                return Responses.list(
+                    page.items.map { $0.json(at: context.now) }, next: page.next, request: context.request, limit: list.limit)
             }, in: &router)
 
         api.route(
@@ -183,22 +193,25 @@ struct GateReviewRoutes {
                     connection, journal -> JSONValue in
                     var (useCase, review) = try Self.lockReview(id, on: connection)
                     let role = try PodQueries.role(of: context.caller.principalID, in: useCase.podID, on: connection)
-                    try context.require(
-                        Authorization.decideGateReview(
-                            by: context.principal, function: function, requesterID: review.requestedBy, podRole: role))
+                    let access = Authorization.decideGateReview(
+                        by: context.principal, function: function, requesterID: review.requestedBy, podRole: role)
+                    // API.md's order: the function held (403), required here (422), separation of duties (403),
+                    // the snapshot current and a first decision (409 conflict), the review pending (409 invalid-state).
+                    if access == .deny(.functionNotHeld(function)) { try context.require(access) }
                     guard review.required.contains(where: { $0.function == function }) else {
                         throw Problem.validation([("/function", "is not required on this review")])
                     }
-                    guard review.effectiveStatus(at: context.now) == .pending else {
-                        throw Problem.conflict(
-                            "The review is \(review.effectiveStatus(at: context.now).rawValue); only a pending review takes decisions.",
-                            slug: "invalid-state")
-                    }
+                    try context.require(access)
                     if let sentHash, sentHash != review.snapshotHash {
                         throw Problem.conflict("The review changed since you read it (snapshot_hash differs); read it again.")
                     }
                     if review.decisions.contains(where: { $0.round == review.round && $0.principalID == context.caller.principalID }) {
                         throw Problem.conflict("You have decided on this review already.")
+                    }
+                    guard review.effectiveStatus(at: context.now) == .pending else {
+                        throw Problem.conflict(
+                            "The review is \(review.effectiveStatus(at: context.now).rawValue); only a pending review takes decisions.",
+                            slug: "invalid-state")
                     }
 
                     let before = review.json(at: context.now)
@@ -223,12 +236,14 @@ struct GateReviewRoutes {
                     let after = review.json(at: context.now)
                     let decisionJSON = decision.json(currentRound: review.round)
                     journal.audit("gate_review.decision_recorded", entityType: "gate_review", entityID: id, before: before, after: after)
-                    journal.event("gate_review.decision_recorded", data: GateWorkflow.data(("decision", decisionJSON), ("gate_review", after)))
+                    journal.event(
+                        "gate_review.decision_recorded", data: GateWorkflow.data(("decision", decisionJSON), ("gate_review", after)))
                     switch review.status {
                     case .rejected:
                         journal.event("gate_review.rejected", data: GateWorkflow.data(("gate_review", after), ("use_case", useCase.json)))
                     case .changesRequested:
-                        journal.event("gate_review.changes_requested", data: GateWorkflow.data(("gate_review", after), ("use_case", useCase.json)))
+                        journal.event(
+                            "gate_review.changes_requested", data: GateWorkflow.data(("gate_review", after), ("use_case", useCase.json)))
                     case .approved:
                         journal.audit(
                             "use_case.stage_changed", entityType: "use_case", entityID: useCase.id, before: previousUseCase.json,
@@ -257,7 +272,8 @@ struct GateReviewRoutes {
     /// The approval that completes a review: the use case moves to the review's stage, its
     /// funding grows by what was requested, the snapshot becomes its envelope, and budget
     /// thresholds that spending no longer reaches at the new funding are armed again.
-    static func fund(_ useCase: inout UseCaseRecord, by review: GateReviewRecord, at now: String, on connection: PostgresConnection) throws {
+    static func fund(_ useCase: inout UseCaseRecord, by review: GateReviewRecord, at now: String, on connection: PostgresConnection) throws
+    {
         guard useCase.stage.next == review.targetStage else {
             throw Problem.conflict("The use case is \(useCase.stage.rawValue); this review cannot move it.", slug: "invalid-state")
         }

@@ -76,7 +76,9 @@ enum GateWorkflow {
         try withdraw(&review, useCase: useCase, journal: &journal, on: connection)
     }
 
-    static func withdraw(_ review: inout GateReviewRecord, useCase: UseCaseRecord, journal: inout Journal, on connection: PostgresConnection)
+    static func withdraw(
+        _ review: inout GateReviewRecord, useCase: UseCaseRecord, journal: inout Journal, on connection: PostgresConnection
+    )
         throws
     {
         let before = review.json(at: journal.at)

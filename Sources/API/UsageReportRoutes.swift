@@ -16,6 +16,8 @@ struct UsageReportRoutes {
         "realized_benefit_cents",
     ]
 
+    static let badPeriod = Problem(status: .badRequest, detail: "The period in the path must be a month, written YYYY-MM.")
+
     func register(in router: inout Router) {
         let store = api.store
 
@@ -23,9 +25,7 @@ struct UsageReportRoutes {
             .put, "/v1/use-cases/{id}/usage-reports/{period}",
             { context in
                 let id = context.parameter("id")
-                guard let period = UsagePeriod(context.parameter("period")) else {
-                    throw Problem(status: .badRequest, detail: "The period in the path must be a month, written YYYY-MM.")
-                }
+                guard let period = UsagePeriod(context.parameter("period")) else { throw Self.badPeriod }
                 var body = BodyReader(try context.jsonObject())
                 body.allowOnly(Set(Self.fields), readOnly: ["use_case_id", "period", "created_at", "updated_at"])
                 let cents = 0...Limits.maxCents
@@ -84,8 +84,11 @@ struct UsageReportRoutes {
             .get, "/v1/use-cases/{id}/usage-reports/{period}",
             { context in
                 let id = context.parameter("id")
-                guard IDKind.useCase.isValid(id), let period = UsagePeriod(context.parameter("period")),
-                    let found = try store.read({ try UsageReportQueries.all(forUseCase: id, on: $0) }).first(where: { $0.report.period == period })
+                guard let period = UsagePeriod(context.parameter("period")) else { throw Self.badPeriod }
+                guard IDKind.useCase.isValid(id),
+                    let found = try store.read({ try UsageReportQueries.all(forUseCase: id, on: $0) }).first(where: {
+                        $0.report.period == period
+                    })
                 else { throw Problem.notFound("usage report") }
                 return Responses.resource(found.json, request: context.request)
             }, in: &router)

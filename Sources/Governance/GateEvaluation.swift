@@ -54,7 +54,8 @@ public enum GateEvaluator {
         atLeast("min_roi_pct", c.minROIPct, m.roiPct)
         atMost("max_payback_months", c.maxPaybackMonths, m.paybackMonths)
         if let npv = c.minNPVCents {
-            results.append(CriterionResult(name: "min_npv_cents", threshold: .integer(npv), actual: .integer(m.npvCents), passed: m.npvCents >= npv))
+            results.append(
+                CriterionResult(name: "min_npv_cents", threshold: .integer(npv), actual: .integer(m.npvCents), passed: m.npvCents >= npv))
         }
         atMost("max_annual_co2e_kg", c.maxAnnualCO2eKg, m.annualCo2eKg)
         if let cost = c.maxCostPerMillionTokensCents {

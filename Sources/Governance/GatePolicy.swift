@@ -134,7 +134,9 @@ public struct GatePolicy: Sendable, Hashable {
             checker.fail("/criteria/min_npv_cents", "must be an integer from -\(Limits.maxCents) to \(Limits.maxCents), or null")
         }
         nonNegative(criteria.maxAnnualCO2eKg, "max_annual_co2e_kg")
-        if let cost = criteria.maxCostPerMillionTokensCents { checker.check(cost, max: Limits.maxCents, at: "/criteria/max_cost_per_million_tokens_cents") }
+        if let cost = criteria.maxCostPerMillionTokensCents {
+            checker.check(cost, max: Limits.maxCents, at: "/criteria/max_cost_per_million_tokens_cents")
+        }
         if let months = criteria.minUsageMonths, months < 0 || months > 1200 {
             checker.fail("/criteria/min_usage_months", "must be an integer from 0 to 1200, or null")
         }
@@ -153,14 +155,15 @@ public struct GatePolicy: Sendable, Hashable {
         approvals.filter { $0.when?.holds(for: classification) ?? true }.map { RequiredApproval(function: $0.function, min: $0.min) }
     }
 
-    /// The seeded defaults of API.md section 6.
+    /// The seeded defaults of API.md section 6 (production's as its example document, with `min_usage_months` 0).
     public static func seeded(_ stage: Stage) -> GatePolicy? {
         switch stage {
         case .pilot:
             try! GatePolicy(
                 stage: .pilot,
                 approvals: [
-                    ApprovalRule(function: .finance, min: 1), ApprovalRule(function: .risk, min: 1, when: ApprovalCondition(riskTiers: [.high])),
+                    ApprovalRule(function: .finance, min: 1),
+                    ApprovalRule(function: .risk, min: 1, when: ApprovalCondition(riskTiers: [.high])),
                 ],
                 criteria: GateCriteria(maxPaybackMonths: 36, forbiddenRiskTiers: [.unacceptable]), reviewTTLDays: 30)
         case .production:
@@ -171,7 +174,8 @@ public struct GatePolicy: Sendable, Hashable {
                     ApprovalRule(function: .security, min: 1),
                     ApprovalRule(function: .legal, min: 1, when: ApprovalCondition(dataClassifications: [.restricted])),
                 ],
-                criteria: GateCriteria(minROIPct: 20, maxPaybackMonths: 24, minNPVCents: 0, forbiddenRiskTiers: [.unacceptable]),
+                criteria: GateCriteria(
+                    minROIPct: 20, maxPaybackMonths: 24, minNPVCents: 0, minUsageMonths: 0, forbiddenRiskTiers: [.unacceptable]),
                 reviewTTLDays: 30)
         case .scaled:
             try! GatePolicy(

@@ -30,7 +30,9 @@ extension GatePolicy {
             if let when = rule.when {
                 var tests: [(String, JSONValue)] = []
                 if let values = when.riskTiers { tests.append(("risk_tier", .array(values.map { .string($0.rawValue) }))) }
-                if let values = when.dataClassifications { tests.append(("data_classification", .array(values.map { .string($0.rawValue) }))) }
+                if let values = when.dataClassifications {
+                    tests.append(("data_classification", .array(values.map { .string($0.rawValue) })))
+                }
                 if let values = when.deployments { tests.append(("deployment", .array(values.map { .string($0.rawValue) }))) }
                 members.append(("when", .object(JSONObject(tests))))
             }
@@ -156,8 +158,19 @@ extension GatePolicy {
 
         let ttl = object["review_ttl_days"]?.int64Value.flatMap { Int(exactly: $0) }
         if ttl == nil { fail("/review_ttl_days", object["review_ttl_days"] == nil ? "is required" : "must be an integer from 1 to 365") }
-        guard errors.isEmpty, let ttl else { throw ValidationError(errors) }
-        try self.init(stage: stage, approvals: rules, criteria: criteria, reviewTTLDays: ttl)
+        // The rules run on what did parse, so one answer lists every problem; where a part did not
+        // parse (a rule dropped, the TTL missing), its rule errors would be noise and are left out.
+        var policy: GatePolicy?
+        do {
+            policy = try GatePolicy(stage: stage, approvals: rules, criteria: criteria, reviewTTLDays: ttl ?? Self.ttlDaysRange.lowerBound)
+        } catch {
+            let approvalsBroken = errors.contains { $0.pointer.hasPrefix("/approvals") }
+            errors += error.errors.filter { rule in
+                !(approvalsBroken && rule.pointer.hasPrefix("/approvals")) && !errors.contains { $0.pointer == rule.pointer }
+            }
+        }
+        guard errors.isEmpty, let policy else { throw ValidationError(errors) }
+        self = policy
     }
 }
 

@@ -212,7 +212,8 @@ public enum GateReviewQueries {
     static func record(_ row: PostgresRow) throws -> GateReviewRecord {
         func json(_ column: String) throws -> JSONValue { try JSONParser.parse(Array(try row.decode(column, as: String.self).utf8)) }
         guard let stage = Stage(rawValue: try row.decode("target_stage", as: String.self)),
-            let status = ReviewStatus(rawValue: try row.decode("status", as: String.self)), let requiredList = try json("required").arrayValue
+            let status = ReviewStatus(rawValue: try row.decode("status", as: String.self)),
+            let requiredList = try json("required").arrayValue
         else { throw StoreError.corrupt("gate_reviews") }
         let required = try requiredList.map { item -> RequiredApproval in
             guard let function = item.objectValue?["function"]?.stringValue.flatMap(BusinessFunction.init(rawValue:)),
@@ -225,7 +226,8 @@ public enum GateReviewQueries {
             status: status, requestedFundingCents: try row.decode("requested_funding_cents", as: Int64.self),
             justification: try row.decode("justification", as: String.self), requestedBy: try row.decode("requested_by", as: String.self),
             policyVersion: try row.decode("policy_version", as: Int.self), round: try row.decode("round", as: Int.self),
-            snapshot: try json("snapshot"), snapshotHash: try row.decode("snapshot_hash", as: String.self), evaluation: try json("evaluation"),
+            snapshot: try json("snapshot"), snapshotHash: try row.decode("snapshot_hash", as: String.self),
+            evaluation: try json("evaluation"),
             required: required, createdAt: try row.decode("created_at", as: String.self),
             updatedAt: try row.decode("updated_at", as: String.self), expiresAt: try row.decode("expires_at", as: String.self),
             closedAt: try row.decode("closed_at", as: String?.self))
@@ -238,7 +240,8 @@ public enum GateReviewQueries {
         return DecisionRecord(
             id: try row.decode("id", as: String.self), gateReviewID: try row.decode("gate_review_id", as: String.self),
             round: try row.decode("round", as: Int.self), principalID: try row.decode("principal_id", as: String.self), function: function,
-            decision: kind, comment: try row.decode("comment", as: String.self), snapshotHash: try row.decode("snapshot_hash", as: String.self),
+            decision: kind, comment: try row.decode("comment", as: String.self),
+            snapshotHash: try row.decode("snapshot_hash", as: String.self),
             createdAt: try row.decode("created_at", as: String.self))
     }
 

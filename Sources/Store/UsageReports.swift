@@ -57,7 +57,8 @@ public enum UsageReportQueries {
         }
         return StoredUsageReport(
             useCaseID: try row.decode("use_case_id", as: String.self), report: report,
-            breachAlerted: try row.decode("envelope_breach_alerted", as: Bool.self), createdAt: try row.decode("created_at", as: String.self),
+            breachAlerted: try row.decode("envelope_breach_alerted", as: Bool.self),
+            createdAt: try row.decode("created_at", as: String.self),
             updatedAt: try row.decode("updated_at", as: String.self))
     }
 

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import Governance
 import JSON
 import Postgres
@@ -122,7 +122,8 @@ public enum UseCaseQueries {
         record.budgetAlertedPct = Set(alerted.split(separator: ",").compactMap { Int($0) })
         if let monthly = try row.decode("envelope_monthly_cost_cents", as: Int64?.self) {
             record.envelope = Envelope(
-                costPerMillionTokensCents: try row.decode("envelope_cost_per_million_tokens_cents", as: Int64?.self), monthlyCostCents: monthly)
+                costPerMillionTokensCents: try row.decode("envelope_cost_per_million_tokens_cents", as: Int64?.self),
+                monthlyCostCents: monthly)
         }
         return record
     }

@@ -41,7 +41,8 @@ extension OneAtATime {
             let (podID, member) = try f.pod()
             let finance = try f.principal("Fiona Finance", functions: ["finance"])
             let useCaseID = try f.useCase(podID: podID, key: member.key)
-            let reviewID = try #require(try f.requestReview(useCaseID, key: member.key, target: "pilot", funding: 500_000).object["id"] as? String)
+            let reviewID = try #require(
+                try f.requestReview(useCaseID, key: member.key, target: "pilot", funding: 500_000).object["id"] as? String)
             #expect(try f.decide(reviewID, key: finance.key, function: "finance").status == 201)
             let start = try f.lastSeq()
             let first = try f.report(useCaseID, key: member.key, period: "2026-09")  // cost 153,615 = 30.7 %
@@ -55,7 +56,8 @@ extension OneAtATime {
             #expect(useCase["envelope_breached"] as? Bool == true)
             #expect(
                 try f.eventTypes(after: start) == [
-                    "usage.reported", "usage.reported", "budget.threshold_crossed", "budget.threshold_crossed", "use_case.envelope_breached",
+                    "usage.reported", "usage.reported", "budget.threshold_crossed", "budget.threshold_crossed",
+                    "use_case.envelope_breached",
                     "usage.reported",
                 ])
             let list = try app.call("GET", "/v1/use-cases/\(useCaseID)/usage-reports").object["items"] as? [[String: Any]] ?? []
