@@ -1,4 +1,6 @@
 import Foundation
+import Postgres
+import TestSupport
 import Testing
 
 extension OneAtATime {
@@ -62,6 +64,23 @@ extension OneAtATime {
                 ])
             let list = try app.call("GET", "/v1/use-cases/\(useCaseID)/usage-reports").object["items"] as? [[String: Any]] ?? []
             #expect(list.map { $0["period"] as? String } == ["2026-10", "2026-09"])
+        }
+
+        @Test("the background sweep writes down an expired review by itself, with its event")
+        func backgroundSweep() throws {
+            let app = try TestApp { $0.reviewExpirySweepSeconds = 1 }
+            let f = GateFixtures(app: app)
+            let (podID, member) = try f.pod()
+            let useCaseID = try f.useCase(podID: podID, key: member.key)
+            let reviewID = try #require(try f.requestReview(useCaseID, key: member.key, target: "pilot").object["id"] as? String)
+            let connection = try app.databaseConnection()
+            defer { connection.close() }
+            try connection.query("UPDATE gate_reviews SET expires_at = now() - interval '1 second' WHERE id = \(reviewID)")
+            let stored = {
+                try connection.query("SELECT status FROM gate_reviews WHERE id = \(reviewID)").first?.decode("status", as: String.self)
+            }
+            #expect(try eventually(within: .seconds(10)) { try stored() == "expired" })
+            #expect(try f.eventTypes().filter { $0 == "gate_review.expired" }.count == 1)
         }
     }
 }
