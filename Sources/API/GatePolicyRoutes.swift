@@ -59,10 +59,11 @@ struct GatePolicyRoutes {
                 }
                 let (stored, _) = try store.write(actor: context.caller.principalID, requestID: context.http.requestID, at: context.now) {
                     connection, journal in
-                    let previous = try GatePolicyQueries.find(stage, on: connection)
-                    let stored = try GatePolicyQueries.addVersion(policy, by: context.caller.principalID, at: context.now, on: connection)
+                    let previous = try GatePolicyQueries.lockCurrent(stage, on: connection)
+                    let stored = try GatePolicyQueries.addVersion(
+                        policy, after: previous, by: context.caller.principalID, at: context.now, on: connection)
                     journal.audit(
-                        "gate_policy.updated", entityType: "gate_policy", entityID: stage.rawValue, before: previous?.json,
+                        "gate_policy.updated", entityType: "gate_policy", entityID: stage.rawValue, before: previous.json,
                         after: stored.json)
                     return stored
                 }

@@ -4,6 +4,7 @@ import HTTPServer
 import JSON
 import Postgres
 import Store
+import Telemetry
 
 /// Gate reviews and decisions (API.md section 6): request, evaluate, decide, resubmit, withdraw,
 /// and the approver queues.
@@ -208,10 +209,11 @@ struct GateReviewRoutes {
                     if review.decisions.contains(where: { $0.round == review.round && $0.principalID == context.caller.principalID }) {
                         throw Problem.conflict("You have decided on this review already.")
                     }
-                    guard review.effectiveStatus(at: context.now) == .pending else {
+                    // Expiry by the clock after the locks: waiting for them never stretches a review's time.
+                    let status = review.effectiveStatus(at: Swift.max(context.now, Timestamp.nowRFC3339()))
+                    guard status == .pending else {
                         throw Problem.conflict(
-                            "The review is \(review.effectiveStatus(at: context.now).rawValue); only a pending review takes decisions.",
-                            slug: "invalid-state")
+                            "The review is \(status.rawValue); only a pending review takes decisions.", slug: "invalid-state")
                     }
 
                     let before = review.json(at: context.now)
@@ -222,13 +224,14 @@ struct GateReviewRoutes {
                     review.decisions.append(decision)
                     review.updatedAt = context.now
                     let previousUseCase = useCase
+                    var crossed: [Int] = []
                     switch kind {
                     case .reject: review.close(.rejected, at: context.now)
                     case .requestChanges: review.status = .changesRequested
                     case .approve:
                         if review.progress.isComplete {
                             review.close(.approved, at: context.now)
-                            try Self.fund(&useCase, by: review, at: context.now, on: connection)
+                            crossed = try Self.fund(&useCase, by: review, at: context.now, on: connection)
                         }
                     }
                     _ = try GateReviewQueries.update(review, on: connection)
@@ -259,6 +262,7 @@ struct GateReviewRoutes {
                             data: GateWorkflow.data(
                                 ("use_case", useCase.json), ("gate_review", after),
                                 ("amount_cents", .number(JSONNumber(review.requestedFundingCents)))))
+                        GateWorkflow.budgetEvents(crossed, useCase: useCase, journal: &journal)
                     default: break
                     }
                     var response = decisionJSON.objectValue?.members.map { ($0.key, $0.value) } ?? []
@@ -270,9 +274,12 @@ struct GateReviewRoutes {
     }
 
     /// The approval that completes a review: the use case moves to the review's stage, its
-    /// funding grows by what was requested, the snapshot becomes its envelope, and budget
-    /// thresholds that spending no longer reaches at the new funding are armed again.
+    /// funding grows by what was requested, the snapshot becomes its envelope (and every period may
+    /// announce a breach of it again), and budget thresholds are measured against the new funding:
+    /// those spending no longer reaches are armed again, those it reaches for the first time alert.
+    /// - Returns: the thresholds crossed, for `budget.threshold_crossed` events.
     static func fund(_ useCase: inout UseCaseRecord, by review: GateReviewRecord, at now: String, on connection: PostgresConnection) throws
+        -> [Int]
     {
         guard useCase.stage.next == review.targetStage else {
             throw Problem.conflict("The use case is \(useCase.stage.rawValue); this review cannot move it.", slug: "invalid-state")
@@ -288,9 +295,12 @@ struct GateReviewRoutes {
         useCase.envelopeBreached = false
         useCase.budgetAlertedPct = BudgetAlerts.stillCrossed(
             spentCents: useCase.spentCents, fundingCents: funding, alerted: useCase.budgetAlertedPct)
+        let crossed = GateWorkflow.crossThresholds(&useCase, settings: try SettingsQueries.load(on: connection).settings)
         useCase.version += 1
         useCase.updatedAt = now
         try UseCaseQueries.update(useCase, on: connection)
+        try UsageReportQueries.rearmBreachAlerts(forUseCase: useCase.id, on: connection)
+        return crossed
     }
 
     private func registerResubmitAndWithdraw(in router: inout Router) {

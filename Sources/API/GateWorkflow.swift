@@ -5,10 +5,11 @@ import Postgres
 import Store
 import Telemetry
 
-/// The steps of the gate workflow that several routes share (API.md sections 5 and 6). Each runs
-/// inside the caller's transaction, after the caller has locked the use case's row: every writer
-/// of a use case or its reviews locks the use case first, then the review, so two writers of one
-/// use case always serialise in the same order, on one server or many.
+/// The steps of the gate workflow that several routes share (API.md sections 5 and 6). Each step
+/// runs inside the caller's transaction, after the caller has locked the use case's row (the
+/// sweep, `expireDue`, takes its own): every writer of a use case or its reviews locks the use case
+/// first, then the review, so two writers of one use case always serialise in the same order, on
+/// one server or many.
 enum GateWorkflow {
     /// `{"gate_review": ..., "use_case": ...}` and the other event bodies of section 7.
     static func data(_ members: (String, JSONValue)...) -> JSONValue { .object(JSONObject(members)) }
@@ -89,28 +90,60 @@ enum GateWorkflow {
         journal.event("gate_review.withdrawn", data: data(("gate_review", after), ("use_case", useCase.json)))
     }
 
+    /// The budget thresholds spending has reached at the use case's funding that have not alerted
+    /// yet (API.md section 5), now marked alerted on `useCase`; the caller writes the row and then
+    /// emits `budgetEvents` for them.
+    static func crossThresholds(_ useCase: inout UseCaseRecord, settings: Settings) -> [Int] {
+        let crossed = BudgetAlerts.newlyCrossed(
+            spentCents: useCase.spentCents, fundingCents: useCase.approvedFundingCents, thresholdsPct: settings.budgetAlertThresholdsPct,
+            alerted: useCase.budgetAlertedPct)
+        useCase.budgetAlertedPct.formUnion(crossed)
+        return crossed
+    }
+
+    /// One `budget.threshold_crossed` per threshold, ascending.
+    static func budgetEvents(_ crossed: [Int], useCase: UseCaseRecord, journal: inout Journal) {
+        for threshold in crossed {
+            journal.event(
+                "budget.threshold_crossed",
+                data: data(
+                    ("use_case", useCase.json), ("threshold_pct", .number(JSONNumber(threshold))),
+                    ("spent_cents", .number(JSONNumber(useCase.spentCents))),
+                    ("approved_funding_cents", .number(JSONNumber(useCase.approvedFundingCents)))))
+        }
+    }
+
     /// The sweep: every pending review past its expiry becomes `expired`, one transaction each.
     /// - Returns: how many were expired.
     @discardableResult
-    static func expireDue(store: Store, now: () -> String) throws -> Int {
+    static func expireDue(store: Store, now: () -> String, failures: (String, any Error) -> Void) throws -> Int {
         var expired = 0
         while true {
             let due = try store.read { try GateReviewQueries.expiredPending(now: now(), limit: 100, on: $0) }
             guard !due.isEmpty else { return expired }
+            var failed = 0
             for id in due {
                 let at = now()
-                let (done, _) = try store.write(actor: nil, requestID: nil, at: at) { connection, journal -> Bool in
-                    guard let useCaseID = try GateReviewQueries.useCaseID(ofReview: id, on: connection),
-                        let useCase = try UseCaseQueries.find(useCaseID, on: connection, forUpdate: true),
-                        var review = try GateReviewQueries.find(id, on: connection, forUpdate: true),
-                        review.effectiveStatus(at: at) == .expired, review.status == .pending
-                    else { return false }  // decided, withdrawn or reset meanwhile
-                    try expire(&review, useCase: useCase, journal: &journal, on: connection)
-                    return true
+                do {
+                    let (done, _) = try store.write(actor: nil, requestID: nil, at: at) { connection, journal -> Bool in
+                        guard let useCaseID = try GateReviewQueries.useCaseID(ofReview: id, on: connection),
+                            let useCase = try UseCaseQueries.find(useCaseID, on: connection, forUpdate: true),
+                            var review = try GateReviewQueries.find(id, on: connection, forUpdate: true),
+                            review.effectiveStatus(at: at) == .expired, review.status == .pending
+                        else { return false }  // decided, withdrawn or reset meanwhile
+                        try expire(&review, useCase: useCase, journal: &journal, on: connection)
+                        return true
+                    }
+                    if done { expired += 1 }
+                } catch let error as PostgresPoolError {
+                    throw error  // the database is away: the next round tries again
+                } catch {
+                    // One review that cannot be expired must not hold up the others; it is retried next round.
+                    failures(id, error)
+                    failed += 1
                 }
-                if done { expired += 1 }
             }
-            if due.count < 100 { return expired }
+            if due.count < 100 || failed == due.count { return expired }
         }
     }
 }
@@ -125,7 +158,7 @@ extension APIContext {
 /// Background work of the gate workflow, for the application's maintenance thread.
 public enum GateMaintenance {
     /// Expires every pending review past its TTL; see `GateWorkflow.expireDue`.
-    public static func expireDueReviews(store: Store) throws -> Int {
-        try GateWorkflow.expireDue(store: store, now: { Timestamp.nowRFC3339() })
+    public static func expireDueReviews(store: Store, failures: (String, any Error) -> Void) throws -> Int {
+        try GateWorkflow.expireDue(store: store, now: { Timestamp.nowRFC3339() }, failures: failures)
     }
 }

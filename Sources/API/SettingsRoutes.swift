@@ -48,15 +48,21 @@ struct SettingsRoutes {
                     try SettingsQueries.save(settings, version: current.version + 1, at: context.now, on: connection)
                     let next = SettingsQueries.Stored(settings: settings, version: current.version + 1, updatedAt: context.now)
                     journal.audit("settings.updated", entityType: "settings", entityID: "settings", before: current.json, after: next.json)
-                    // Every use case's metrics follow the settings, in the same transaction.
+                    // Every use case's metrics follow the settings, in the same transaction, and a threshold
+                    // that spending already reaches alerts now. The use cases are locked before their
+                    // reports are read, so a usage report in flight is either wholly before or after.
+                    let useCases = try UseCaseQueries.allForRecompute(on: connection)
                     let usage = try UsageReportQueries.allByUseCase(on: connection)
-                    for var useCase in try UseCaseQueries.allForRecompute(on: connection) {
-                        let metrics = FinancialMetrics.compute(
-                            estimates: try useCase.estimates, settings: settings, usage: usage[useCase.id] ?? []
-                        ).json
-                        guard metrics != useCase.metrics else { continue }
-                        useCase.metrics = metrics
+                    for var useCase in useCases {
+                        let before = useCase
+                        useCase.metrics =
+                            FinancialMetrics.compute(
+                                estimates: try useCase.estimates, settings: settings, usage: usage[useCase.id] ?? []
+                            ).json
+                        let crossed = GateWorkflow.crossThresholds(&useCase, settings: settings)
+                        guard useCase != before else { continue }
                         try UseCaseQueries.update(useCase, on: connection)
+                        GateWorkflow.budgetEvents(crossed, useCase: useCase, journal: &journal)
                     }
                     return next
                 }

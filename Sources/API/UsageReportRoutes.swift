@@ -115,10 +115,7 @@ struct UsageReportRoutes {
 
         useCase.spentCents = spent
         useCase.metrics = FinancialMetrics.compute(estimates: try useCase.estimates, settings: settings, usage: reports.map(\.report)).json
-        let crossed = BudgetAlerts.newlyCrossed(
-            spentCents: spent, fundingCents: useCase.approvedFundingCents, thresholdsPct: settings.budgetAlertThresholdsPct,
-            alerted: useCase.budgetAlertedPct)
-        useCase.budgetAlertedPct.formUnion(crossed)
+        let crossed = GateWorkflow.crossThresholds(&useCase, settings: settings)
         var breachAnnounced = false
         if let envelope = useCase.envelope {
             let breached = envelope.isBreached(by: report, tolerancePct: settings.envelopeTolerancePct)
@@ -144,14 +141,7 @@ struct UsageReportRoutes {
             journal.audit("use_case.usage_recorded", entityType: "use_case", entityID: useCase.id, before: before.json, after: useCase.json)
         }
         journal.event("usage.reported", data: GateWorkflow.data(("use_case", useCase.json), ("usage_report", stored.json)))
-        for threshold in crossed {
-            journal.event(
-                "budget.threshold_crossed",
-                data: GateWorkflow.data(
-                    ("use_case", useCase.json), ("threshold_pct", .number(JSONNumber(threshold))),
-                    ("spent_cents", .number(JSONNumber(useCase.spentCents))),
-                    ("approved_funding_cents", .number(JSONNumber(useCase.approvedFundingCents)))))
-        }
+        GateWorkflow.budgetEvents(crossed, useCase: useCase, journal: &journal)
         if breachAnnounced {
             journal.event("use_case.envelope_breached", data: GateWorkflow.data(("use_case", useCase.json), ("usage_report", stored.json)))
         }

@@ -208,17 +208,22 @@ public enum GatePolicyQueries {
         ).first.map(stored)
     }
 
-    /// Adds the next version of `policy`'s gate. Versions of one gate are drawn under a lock on
-    /// the gate's current row, so two concurrent PUTs make two versions, never one twice.
-    public static func addVersion(_ policy: GatePolicy, by principalID: String?, at: String, on connection: PostgresConnection) throws
-        -> StoredGatePolicy
-    {
-        guard
-            let current = try connection.query(
-                "SELECT version FROM gate_policies WHERE stage = \(policy.stage.rawValue) ORDER BY version DESC LIMIT 1 FOR UPDATE"
-            ).first
-        else { throw StoreError.corrupt("gate_policies has no version of \(policy.stage.rawValue)") }
-        let version = try current.decode("version", as: Int.self) + 1
+    /// Takes the gate's policy lock (held to commit) and returns its current version: two
+    /// concurrent PUTs of one gate make two versions, one after the other, never one twice.
+    public static func lockCurrent(_ stage: Stage, on connection: PostgresConnection) throws -> StoredGatePolicy {
+        try connection.query("SELECT pg_advisory_xact_lock(hashtext('tollgate.gate_policy'), hashtext(\(stage.rawValue)))")
+        guard let current = try find(stage, on: connection) else {
+            throw StoreError.corrupt("gate_policies has no version of \(stage.rawValue)")
+        }
+        return current
+    }
+
+    /// Adds the version after `current` (from `lockCurrent`, in this transaction).
+    public static func addVersion(
+        _ policy: GatePolicy, after current: StoredGatePolicy, by principalID: String?, at: String,
+        on connection: PostgresConnection
+    ) throws -> StoredGatePolicy {
+        let version = current.version + 1
         let document = JSONValue.object(JSONObject(policy.documentMembers))
         try connection.query(
             """

@@ -90,6 +90,12 @@ public enum UsageReportQueries {
         }
     }
 
+    /// After a new envelope: every period may announce a breach of it again.
+    public static func rearmBreachAlerts(forUseCase id: String, on connection: PostgresConnection) throws {
+        try connection.query(
+            "UPDATE usage_reports SET envelope_breach_alerted = false WHERE use_case_id = \(id) AND envelope_breach_alerted")
+    }
+
     /// Inserts or replaces the period's report.
     public static func upsert(_ r: StoredUsageReport, on connection: PostgresConnection) throws {
         let u = r.report

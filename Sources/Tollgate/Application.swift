@@ -140,7 +140,9 @@ extension TollgateApplication {
     @discardableResult
     public func expireDueReviews() -> Int {
         do {
-            let expired = try GateMaintenance.expireDueReviews(store: store)
+            let expired = try GateMaintenance.expireDueReviews(store: store) { id, error in
+                logger.error("a gate review could not be expired", metadata: ["gate_review_id": "\(id)", "error": "\(error)"])
+            }
             if expired > 0 { logger.info("gate reviews expired", metadata: ["count": "\(expired)"]) }
             return expired
         } catch {

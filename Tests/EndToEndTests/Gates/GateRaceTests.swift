@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Holds threads until all have arrived, then lets them go together.
-private final class StartingLine: @unchecked Sendable {  // state guarded by `condition`
+final class StartingLine: @unchecked Sendable {  // state guarded by `condition`
     private let condition = NSCondition()
     private var waiting: Int
 
@@ -22,7 +22,7 @@ private final class StartingLine: @unchecked Sendable {  // state guarded by `co
 }
 
 /// Sends `first` and `second` from two threads released at the same moment; returns both answers.
-private func race(
+func race(
     _ first: @escaping @Sendable () throws -> ParsedResponse, _ second: @escaping @Sendable () throws -> ParsedResponse
 ) throws -> (ParsedResponse, ParsedResponse) {
     let line = StartingLine(parties: 2)
