@@ -94,7 +94,9 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Tollgate", "HTTPServer", "Postgres", "TestSupport"],
+            dependencies: [
+                "Tollgate", "HTTPServer", "Postgres", "TestSupport", "JSON", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
     ]
 )

@@ -3,7 +3,8 @@
 # approved, the use case moves to pilot and its funding grows, with the decision's audit entries and
 # five events, in one transaction), against pgbench TPC-B on the same cluster, at 16 and 64
 # connections. Every request approves a different fresh review, so none is refused.
-# Env: DURATION (10s), CONNS ("16 64"), REVIEWS per level (8000), POOL (8), WORKERS (16), BENCH_DIR (../shared/bench).
+# Env: DURATION (10s), CONNS ("16 64"), REVIEWS per level (8000), POOL (8), WORKERS (16), BENCH_DIR (../shared/bench),
+# PERF_OUT (a file: `perf record -g` of the server during each level's run, suffixed with the level).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh wrk curl
@@ -100,9 +101,14 @@ echo "| conns | POST /v1/gate-reviews/{id}/decisions req/s (p50, p99, non-2xx) |
 echo "|---|---|---|---|"
 for conns in ${CONNS:-16 64}; do
   approver=$(setup "$work/ids-$conns.txt")
+  if [ -n "${PERF_OUT:-}" ]; then
+    perf record -g -o "$PERF_OUT.$conns" -p "$pid" -- sleep "${duration%s}" >/dev/null 2>&1 &
+    perf_pid=$!
+  fi
   read -r rps p50 p99 errors < <(wrk -t2 -c"$conns" -d"$duration" --latency -s "$work/decide.lua" \
       -H "Authorization: Bearer $approver" http://127.0.0.1:8080 -- "$work/ids-$conns.txt" 2>&1 |
     awk '/Requests\/sec/ {r=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {e=$NF} END {printf "%s %s %s %s\n", r, p50, p99, (e==""?0:e)}')
+  [ -n "${perf_pid:-}" ] && wait "$perf_pid"
   tps=$(pgrun "$conns")
   row "$conns" "$rps ($p50, $p99, $errors)" "$tps" "$(awk -v a="$rps" -v b="$tps" 'BEGIN{printf "%.2f", a/b}')"
 done

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// Bound parameters laid out as the C arrays `PQexecParams` takes, valid only inside `withCArrays`.
 struct ParameterBuffer {
     /// Every non-NULL value, each followed by a NUL, in one allocation.
@@ -13,18 +19,24 @@ struct ParameterBuffer {
         types.reserveCapacity(binds.count)
         for (index, bind) in binds.enumerated() {
             types.append(bind.typeOID)
-            guard let text = bind.text else {
+            guard var text = bind.text else {
                 offsets.append(nil)
                 continue
             }
-            let utf8 = text.utf8
-            guard !utf8.contains(0) else {
+            // Whole buffers, not byte by byte: parameters carry JSON documents of tens of kilobytes.
+            let start = storage.count
+            let clean = text.withUTF8 { bytes in
+                guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+                guard memchr(base, 0, bytes.count) == nil else { return false }
+                bytes.withMemoryRebound(to: CChar.self) { storage.append(contentsOf: $0) }
+                return true
+            }
+            guard clean else {
                 throw PostgresError(
                     code: .other, sqlState: "22021",
                     message: "parameter $\(index + 1) contains a NUL character, which text cannot hold")
             }
-            offsets.append(storage.count)
-            storage.append(contentsOf: utf8.map { CChar(bitPattern: $0) })
+            offsets.append(start)
             storage.append(0)
         }
     }

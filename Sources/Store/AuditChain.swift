@@ -46,9 +46,39 @@ public enum AuditChain {
     public static let genesisHash = String(repeating: "0", count: 64)
 
     public static func hash(of entry: AuditEntry) -> String {
+        hash(of: entry, before: entry.before?.canonicalEncoded(), after: entry.after?.canonicalEncoded())
+    }
+
+    /// The same hash, with `before` and `after` already in canonical form: writers render them
+    /// before they take the chain's lock, so the lock covers only this and the insert.
+    static func hash(of entry: AuditEntry, before: [UInt8]?, after: [UInt8]?) -> String {
         var input = Array(entry.prevHash.utf8)
-        input += entry.json.canonicalEncoded()
+        input += canonicalJSON(of: entry, before: before, after: after)
         return hex(Array(SHA256.hash(data: input)))
+    }
+
+    /// `entry.json.canonicalEncoded()`, assembled around pre-rendered `before` and `after`: the
+    /// keys are fixed ASCII names, written here in their canonical (sorted) order.
+    static func canonicalJSON(of entry: AuditEntry, before: [UInt8]?, after: [UInt8]?) -> [UInt8] {
+        let null = Array("null".utf8)
+        func scalar(_ value: JSONValue) -> [UInt8] { value.canonicalEncoded() }
+        let members: [(String, [UInt8])] = [
+            ("action", scalar(.string(entry.action))), ("actor_principal_id", scalar(JSONValue(entry.actorPrincipalID))),
+            ("after", after ?? null), ("at", scalar(.string(entry.at))), ("before", before ?? null),
+            ("entity_id", scalar(.string(entry.entityID))), ("entity_type", scalar(.string(entry.entityType))),
+            ("prev_hash", scalar(.string(entry.prevHash))), ("request_id", scalar(JSONValue(entry.requestID))),
+            ("seq", scalar(.number(JSONNumber(entry.seq)))),
+        ]
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity((before?.count ?? 4) + (after?.count ?? 4) + 400)
+        for (index, (key, value)) in members.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += scalar(.string(key))
+            out.append(UInt8(ascii: ":"))
+            out += value
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     public enum Verdict: Sendable, Equatable {

@@ -59,6 +59,11 @@ enum JournalWriter {
     /// in commit order, so a reader paging by `seq` never skips a late commit.
     static func append(_ journal: Journal, on connection: PostgresConnection) throws -> [CommittedEvent] {
         guard !journal.isEmpty else { return [] }
+        // Everything that does not depend on the chain's head is rendered before taking its lock.
+        let rendered = journal.audits.map { draft in
+            (draft, draft.before?.canonicalEncoded(), draft.after?.canonicalEncoded())
+        }
+        let eventData = journal.events.map { $0.data.encodedString() }
         // One statement takes the writers' lock and reads the chain's head: FOR UPDATE waits for the
         // previous holder to commit and then returns the row as that holder left it.
         guard let head = try connection.query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").first else {
@@ -74,19 +79,19 @@ enum JournalWriter {
                 audit AS (INSERT INTO audit_log (seq, at, actor_principal_id, action, entity_type, entity_id, request_id,
                                                  before, after, prev_hash, hash) VALUES
                 """)
-            for (index, draft) in journal.audits.enumerated() {
+            for (index, (draft, before, after)) in rendered.enumerated() {
                 seq += 1
                 let entry = AuditEntry(
                     seq: seq, at: journal.at, actorPrincipalID: journal.actorPrincipalID, action: draft.action,
                     entityType: draft.entityType, entityID: draft.entityID, requestID: journal.requestID,
                     before: draft.before, after: draft.after, prevHash: previous)
-                let hash = AuditChain.hash(of: entry)
+                let hash = AuditChain.hash(of: entry, before: before, after: after)
                 if index > 0 { statement.append(", ") }
                 statement.append(
                     """
                     (\(seq), \(entry.at)::timestamptz, \(entry.actorPrincipalID), \(entry.action), \(entry.entityType), \(entry.entityID),
-                     \(entry.requestID), \(entry.before.map { String(decoding: $0.canonicalEncoded(), as: UTF8.self) })::json,
-                     \(entry.after.map { String(decoding: $0.canonicalEncoded(), as: UTF8.self) })::json, \(entry.prevHash), \(hash))
+                     \(entry.requestID), \(before.map { String(decoding: $0, as: UTF8.self) })::json,
+                     \(after.map { String(decoding: $0, as: UTF8.self) })::json, \(entry.prevHash), \(hash))
                     """)
                 previous = hash
             }
@@ -100,7 +105,7 @@ enum JournalWriter {
             for (index, draft) in journal.events.enumerated() {
                 if index > 0 { statement.append(", ") }
                 statement.append(
-                    "(nextval('event_seq'), \(ids[index]), \(draft.type), \(journal.at)::timestamptz, \(draft.data.encodedString())::json)")
+                    "(nextval('event_seq'), \(ids[index]), \(draft.type), \(journal.at)::timestamptz, \(eventData[index])::json)")
             }
             statement.append(" RETURNING seq, id, type)")
             statement.append(

@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import JSON
 import Postgres
 import TestSupport
 import Testing
@@ -81,6 +83,33 @@ extension OneAtATime {
             }
             #expect(try eventually(within: .seconds(10)) { try stored() == "expired" })
             #expect(try f.eventTypes().filter { $0 == "gate_review.expired" }.count == 1)
+        }
+    }
+}
+
+extension OneAtATime.GateSmokeTests {
+    @Test("every audit entry's hash is SHA-256(prev_hash + the entry's canonical JSON), recomputed from what GET /v1/audit shows")
+    func auditHashesRecomputed() throws {
+        let app = try TestApp()
+        let f = GateFixtures(app: app)
+        let (podID, member) = try f.pod()
+        let finance = try f.principal("Fiona Finance", functions: ["finance"])
+        let useCaseID = try f.useCase(podID: podID, key: member.key)
+        let reviewID = try #require(try f.requestReview(useCaseID, key: member.key, target: "pilot").object["id"] as? String)
+        #expect(try f.decide(reviewID, key: finance.key, function: "finance").status == 201)
+        #expect(try f.report(useCaseID, key: member.key, period: "2026-09").status == 201)
+        let page = try app.call("GET", "/v1/audit?limit=200")
+        let entries = try #require(try JSONParser.parse(page.body).objectValue?["items"]?.arrayValue)
+        #expect(entries.count > 10)
+        var previous = String(repeating: "0", count: 64)
+        for entry in entries {
+            let object = try #require(entry.objectValue)
+            let hash = try #require(object["hash"]?.stringValue)
+            let withoutHash = JSONValue.object(JSONObject(object.members.filter { $0.key != "hash" }.map { ($0.key, $0.value) }))
+            let digest = SHA256.hash(data: Array(previous.utf8) + withoutHash.canonicalEncoded())
+            #expect(digest.map { String(format: "%02x", $0) }.joined() == hash, "entry \(object["seq"]?.int64Value ?? -1)")
+            #expect(object["prev_hash"]?.stringValue == previous)
+            previous = hash
         }
     }
 }
