@@ -101,6 +101,7 @@ echo "| conns | POST /v1/gate-reviews/{id}/decisions req/s (p50, p99, non-2xx) |
 echo "|---|---|---|---|"
 for conns in ${CONNS:-16 64}; do
   approver=$(setup "$work/ids-$conns.txt")
+  psql -q "$DATABASE_URL" -c CHECKPOINT  # the set-up's writes flushed now, not in the middle of the run
   if [ -n "${PERF_OUT:-}" ]; then
     perf record -g -o "$PERF_OUT.$conns" -p "$pid" -- sleep "${duration%s}" >/dev/null 2>&1 &
     perf_pid=$!
