@@ -48,6 +48,17 @@ struct APIContext: Sendable {
     var query: [String: String] { QueryString.parse(request.head.query) }
 }
 
+extension Dictionary where Key == String, Value == String {
+    /// The query parameter `name` as one of `E`'s values: nil when absent, 400 when not one of them.
+    func enumValue<E: RawRepresentable & CaseIterable>(_ name: String, _: E.Type) throws(Problem) -> E? where E.RawValue == String {
+        guard let text = self[name] else { return nil }
+        guard let value = E(rawValue: text) else {
+            throw Problem(status: .badRequest, detail: "\(name) must be one of " + E.allCases.map(\.rawValue).joined(separator: ", ") + ".")
+        }
+        return value
+    }
+}
+
 enum QueryString {
     static func parse(_ query: String?) -> [String: String] {
         guard let query, !query.isEmpty else { return [:] }

@@ -119,22 +119,8 @@ struct GateReviewRoutes {
                 let query = context.query
                 let list = try ListQuery(query)
                 var filter = GateReviewFilter()
-                if let text = query["status"] {
-                    guard let status = ReviewStatus(rawValue: text) else {
-                        throw Problem(
-                            status: .badRequest,
-                            detail: "status must be one of " + ReviewStatus.allCases.map(\.rawValue).joined(separator: ", ") + ".")
-                    }
-                    filter.status = status
-                }
-                if let text = query["function"] {
-                    guard let function = BusinessFunction(rawValue: text) else {
-                        throw Problem(
-                            status: .badRequest,
-                            detail: "function must be one of " + BusinessFunction.allCases.map(\.rawValue).joined(separator: ", ") + ".")
-                    }
-                    filter.function = function
-                }
+                filter.status = try query.enumValue("status", ReviewStatus.self)
+                filter.function = try query.enumValue("function", BusinessFunction.self)
                 if let text = query["use_case_id"] {
                     guard IDKind.useCase.isValid(text) else {
                         throw Problem(status: .badRequest, detail: "use_case_id is not a use case id.")

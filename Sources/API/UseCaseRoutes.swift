@@ -67,16 +67,8 @@ struct UseCaseRoutes {
                 let query = context.query
                 let list = try ListQuery(query)
                 var filter = UseCaseFilter()
-                if let text = query["stage"] {
-                    guard let stage = Stage(rawValue: text) else { throw Problem(status: .badRequest, detail: "stage is not a stage.") }
-                    filter.stage = stage
-                }
-                if let text = query["risk_tier"] {
-                    guard let tier = RiskTier(rawValue: text) else {
-                        throw Problem(status: .badRequest, detail: "risk_tier is not a risk tier.")
-                    }
-                    filter.riskTier = tier
-                }
+                filter.stage = try query.enumValue("stage", Stage.self)
+                filter.riskTier = try query.enumValue("risk_tier", RiskTier.self)
                 if let text = query["pod_id"] {
                     guard IDKind.pod.isValid(text) else { throw Problem(status: .badRequest, detail: "pod_id is not a pod id.") }
                     filter.podID = text
