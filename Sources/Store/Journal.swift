@@ -23,9 +23,10 @@ public struct Journal: Sendable {
         audits.append(AuditDraft(action: action, entityType: entityType, entityID: entityID, before: before, after: after))
     }
 
-    /// Emits an event (API.md section 7) with the resources as the API returns them.
-    public mutating func event(_ type: String, data: JSONValue) {
-        events.append(EventDraft(type: type, data: data))
+    /// Emits an event (API.md section 7) with the resources as the API returns them. It is
+    /// delivered to every webhook subscription that wants its type, or only to `onlyTo`.
+    public mutating func event(_ type: String, data: JSONValue, onlyTo webhookID: String? = nil) {
+        events.append(EventDraft(type: type, data: data, onlyTo: webhookID))
     }
 
     public var isEmpty: Bool { audits.isEmpty && events.isEmpty }
@@ -42,6 +43,7 @@ struct AuditDraft: Sendable {
 struct EventDraft: Sendable {
     let type: String
     let data: JSONValue
+    let onlyTo: String?
 }
 
 /// An event as stored: its place in the log and its rendered form.
@@ -64,6 +66,14 @@ enum JournalWriter {
             (draft, draft.before?.canonicalEncoded(), draft.after?.canonicalEncoded())
         }
         let eventData = journal.events.map { $0.data.encodedString() }
+        let ids = journal.events.map { _ in Identifiers.make(.event) }
+        // Each event's webhook deliveries, written with it (SERVER.md section 4: never lost).
+        let subscriptions = journal.events.contains { $0.onlyTo == nil } ? try WebhookQueries.subscriptions(on: connection) : []
+        var deliveries: [(id: String, webhookID: String, eventID: String)] = []
+        for (index, event) in journal.events.enumerated() {
+            let targets = event.onlyTo.map { [$0] } ?? subscriptions.filter { WebhookRecord.matches($0.eventTypes, event.type) }.map(\.id)
+            deliveries += targets.map { (Identifiers.make(.delivery), $0, ids[index]) }
+        }
         // One statement takes the writers' lock and reads the chain's head: FOR UPDATE waits for the
         // previous holder to commit and then returns the row as that holder left it.
         guard let head = try connection.query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").first else {
@@ -98,7 +108,20 @@ enum JournalWriter {
             statement.append("), head AS (UPDATE audit_head SET seq = \(seq), hash = \(previous) WHERE id = 1)")
             parts += 1
         }
-        let ids = journal.events.map { _ in Identifiers.make(.event) }
+        if !deliveries.isEmpty {
+            if parts > 0 { statement.append(", ") }
+            statement.append(
+                "deliveries_added AS (INSERT INTO webhook_deliveries (id, webhook_id, event_id, status, next_attempt_at, created_at, updated_at) VALUES "
+            )
+            for (index, delivery) in deliveries.enumerated() {
+                if index > 0 { statement.append(", ") }
+                statement.append(
+                    "(\(delivery.id), \(delivery.webhookID), \(delivery.eventID), 'pending', \(journal.at)::timestamptz, \(journal.at)::timestamptz, \(journal.at)::timestamptz)"
+                )
+            }
+            statement.append(")")
+            parts += 1
+        }
         if !journal.events.isEmpty {
             if parts > 0 { statement.append(", ") }
             statement.append("events_added AS (INSERT INTO events (seq, id, type, occurred_at, data) VALUES ")
