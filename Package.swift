@@ -59,11 +59,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // Webhook delivery: signing, the address guard, the curl multi sender, the dispatcher.
+        .target(
+            name: "Webhooks",
+            dependencies: [
+                "CCurl", "Store", "Postgres", "JSON", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         // The /v1 handlers: decode, authorize, call the domain and the store, encode.
         .target(
             name: "API",
             dependencies: [
-                "HTTPServer", "Store", "Governance", "JSON", "Postgres", "Telemetry",
+                "HTTPServer", "Store", "Governance", "JSON", "Postgres", "Telemetry", "Webhooks",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -72,7 +81,7 @@ let package = Package(
         .target(
             name: "Tollgate",
             dependencies: [
-                "HTTPServer", "Postgres", "Telemetry", "CCurl", "API", "Store",
+                "HTTPServer", "Postgres", "Telemetry", "CCurl", "API", "Store", "Webhooks",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -86,6 +95,7 @@ let package = Package(
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: strict),
         .testTarget(name: "GovernanceTests", dependencies: ["Governance"], swiftSettings: strict),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: strict),
         // The throwaway PostgreSQL cluster every database test shares, started like the embedded default.
         .target(

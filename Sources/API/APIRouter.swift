@@ -14,12 +14,21 @@ public struct APIRouter: Sendable {
     let idempotency: IdempotencyGuard
     let rateLimiter: RateLimiter
     let logger: Logger
+    /// Whether webhook URLs may point at loopback and private addresses.
+    let webhookAllowPrivate: Bool
+    /// Tells the webhook dispatcher that deliveries are due now (a test, a redelivery).
+    let wakeDispatcher: @Sendable () -> Void
 
-    public init(store: Store, authenticator: Authenticator, rateLimiter: RateLimiter, logger: Logger) {
+    public init(
+        store: Store, authenticator: Authenticator, rateLimiter: RateLimiter, webhookAllowPrivate: Bool = false,
+        wakeDispatcher: @escaping @Sendable () -> Void = {}, logger: Logger
+    ) {
         self.store = store
         self.authenticator = authenticator
         self.rateLimiter = rateLimiter
         self.idempotency = IdempotencyGuard(store: store)
+        self.webhookAllowPrivate = webhookAllowPrivate
+        self.wakeDispatcher = wakeDispatcher
         self.logger = logger
     }
 
@@ -33,6 +42,7 @@ public struct APIRouter: Sendable {
         GatePolicyRoutes(api: self).register(in: &router)
         GateReviewRoutes(api: self).register(in: &router)
         UsageReportRoutes(api: self).register(in: &router)
+        WebhookRoutes(api: self).register(in: &router)
     }
 
     /// Adds an authenticated route; POST routes honour `Idempotency-Key`.

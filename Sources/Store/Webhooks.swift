@@ -242,3 +242,107 @@ public enum DeliveryQueries {
         try connection.query("SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'pending'").first?.decode("n", as: Int.self) ?? 0
     }
 }
+
+/// A delivery claimed for an attempt, with what sending it needs.
+public struct ClaimedDelivery: Sendable {
+    public let id: String
+    public let leaseToken: String
+    public let webhookID: String
+    public let url: String
+    /// The current secret, then the previous one while a rotation's 24 hours last.
+    public let secrets: [String]
+    public let attemptsInRound: Int
+    public let eventID: String
+    public let eventType: String
+    public let occurredAt: String
+    public let seq: Int64
+    /// The event's `data` as stored (a JSON object).
+    public let data: String
+
+    /// The body a receiver gets: `{"type", "timestamp", "data"}`, data as in the event plus `seq`.
+    public var body: [UInt8] {
+        var data = Array(data.utf8)
+        if data.last == UInt8(ascii: "}") {  // always an object: splice `seq` in as its last member
+            data.removeLast()
+            data += Array((data.count > 1 ? #","seq":\#(seq)}"# : #""seq":\#(seq)}"#).utf8)
+        }
+        var body = JSONValue.object(JSONObject([("type", .string(eventType)), ("timestamp", .string(occurredAt))])).encoded()
+        body.removeLast()
+        return body + Array(#","data":"#.utf8) + data + [UInt8(ascii: "}")]
+    }
+}
+
+extension DeliveryQueries {
+    /// Claims up to `limit` due deliveries of enabled subscriptions for `leaseSeconds`: rows
+    /// another dispatcher holds are skipped (`SKIP LOCKED`), and a claim whose lease ran out (its
+    /// dispatcher died mid-attempt) is due again. Commits on its own, so the lease is visible at once.
+    public static func claim(limit: Int, leaseSeconds: Int, token: String, on connection: PostgresConnection) throws -> [ClaimedDelivery] {
+        try connection.query(
+            """
+            WITH due AS (
+                SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.lease_until IS NULL OR d.lease_until < now())
+                  AND w.enabled AND w.deleted_at IS NULL
+                ORDER BY d.next_attempt_at LIMIT \(limit)
+                FOR UPDATE OF d SKIP LOCKED)
+            UPDATE webhook_deliveries d
+            SET lease_until = now() + make_interval(secs => \(leaseSeconds)::integer), lease_token = \(token)
+            FROM due, webhooks w, events e
+            WHERE d.id = due.id AND w.id = d.webhook_id AND e.id = d.event_id
+            RETURNING d.id, d.webhook_id, d.attempts_in_round, w.url, w.secret,
+                      CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret,
+                      e.id AS event_id, e.type, \(SQLFragments.timestamp("e.occurred_at")) AS occurred_at, e.seq, e.data::text AS data
+            """
+        ).map { row in
+            ClaimedDelivery(
+                id: try row.decode("id", as: String.self), leaseToken: token, webhookID: try row.decode("webhook_id", as: String.self),
+                url: try row.decode("url", as: String.self),
+                secrets: [try row.decode("secret", as: String.self)]
+                    + [try row.decode("previous_secret", as: String?.self)].compactMap { $0 },
+                attemptsInRound: try row.decode("attempts_in_round", as: Int.self), eventID: try row.decode("event_id", as: String.self),
+                eventType: try row.decode("type", as: String.self), occurredAt: try row.decode("occurred_at", as: String.self),
+                seq: try row.decode("seq", as: Int64.self), data: try row.decode("data", as: String.self))
+        }
+    }
+
+    /// Whether the claim is still this dispatcher's (locks the row to the transaction's end).
+    public static func holdsLease(_ id: String, token: String, on connection: PostgresConnection) throws -> Bool {
+        try !connection.query("SELECT id FROM webhook_deliveries WHERE id = \(id) AND lease_token = \(token) FOR UPDATE").isEmpty
+    }
+
+    public static func recordAttempt(_ id: String, _ attempt: DeliveryAttempt, on connection: PostgresConnection) throws {
+        try connection.query(
+            """
+            INSERT INTO webhook_attempts (delivery_id, attempt, at, response_status, error, duration_ms)
+            VALUES (\(id), (SELECT coalesce(max(attempt), 0) + 1 FROM webhook_attempts WHERE delivery_id = \(id)), \(attempt.at)::timestamptz,
+                    \(attempt.responseStatus), \(attempt.error), \(attempt.durationMS))
+            """)
+    }
+
+    /// The delivery's state after an attempt: `next` nil for a final status.
+    public static func settle(
+        _ id: String, status: String, attemptsInRound: Int, nextAttemptAt: String?, at: String,
+        on connection: PostgresConnection
+    ) throws {
+        try connection.query(
+            """
+            UPDATE webhook_deliveries SET status = \(status), attempts_in_round = \(attemptsInRound),
+                next_attempt_at = \(nextAttemptAt)::timestamptz, lease_until = NULL, lease_token = NULL, updated_at = \(at)::timestamptz
+            WHERE id = \(id)
+            """)
+    }
+}
+
+extension WebhookQueries {
+    /// Notes a success (the failure clock stops) or a failure (it starts, if it is not running);
+    /// returns when the subscription has been failing since, nil after a success.
+    public static func noteOutcome(_ id: String, succeeded: Bool, at: String, on connection: PostgresConnection) throws -> String? {
+        try connection.query(
+            """
+            UPDATE webhooks SET failing_since = CASE WHEN \(succeeded) THEN NULL ELSE coalesce(failing_since, \(at)::timestamptz) END
+            WHERE id = \(id)
+            RETURNING \(SQLFragments.timestamp("failing_since")) AS failing_since
+            """
+        ).first?.decode("failing_since", as: String?.self)
+    }
+}

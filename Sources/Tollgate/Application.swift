@@ -7,6 +7,7 @@ import Postgres
 import Store
 import Synchronization
 import Telemetry
+import Webhooks
 
 #if canImport(Glibc)
     import Glibc
@@ -22,6 +23,7 @@ public final class TollgateApplication: Sendable {
     public let store: Store
     private let readiness: ReadinessProbe
     private let listener: PostgresListener
+    public let dispatcher: WebhookDispatcher
     private let embedded: EmbeddedPostgres?
     private let logger: Logger
     private let stopped = Atomic<Bool>(false)
@@ -71,10 +73,24 @@ public final class TollgateApplication: Sendable {
                 logger.info("bootstrap admin ready", metadata: ["principal_id": "\(id)"])
             }
             let authenticator = Authenticator(store: store)
+            var dispatch = DispatcherConfiguration()
+            dispatch.schedule = RetrySchedule(delays: configuration.webhookRetrySchedule)
+            dispatch.allowPrivateAddresses = configuration.webhookAllowPrivate
+            let dispatcher = WebhookDispatcher(store: store, configuration: dispatch, logger: logger)
+            self.dispatcher = dispatcher
             listener = PostgresListener(
-                configuration: database, channels: ["tollgate_auth"], logger: logger,
-                onNotification: { channel, _ in if channel == "tollgate_auth" { authenticator.invalidateAll() } },
-                onReconnect: { authenticator.invalidateAll() })
+                configuration: database, channels: ["tollgate_auth", "tollgate_events"], logger: logger,
+                onNotification: { channel, _ in
+                    switch channel {
+                    case "tollgate_auth": authenticator.invalidateAll()
+                    case "tollgate_events": dispatcher.wake()  // an event may have deliveries
+                    default: break
+                    }
+                },
+                onReconnect: {
+                    authenticator.invalidateAll()
+                    dispatcher.wake()
+                })
             listener.start()
             // Serve only once revocations from other instances can reach this one.
             let listenDeadline = ContinuousClock.now + .seconds(3)
@@ -84,14 +100,21 @@ public final class TollgateApplication: Sendable {
             let serverBox = ServerBox()
             var router = Router()
             let rateLimiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
-            APIRouter(store: store, authenticator: authenticator, rateLimiter: rateLimiter, logger: logger).register(in: &router)
+            APIRouter(
+                store: store, authenticator: authenticator, rateLimiter: rateLimiter,
+                webhookAllowPrivate: configuration.webhookAllowPrivate, wakeDispatcher: { dispatcher.wake() }, logger: logger
+            ).register(in: &router)
             let openAPI = FileManager.default.contents(
                 atPath: migrationsDirectory.deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)
-            OperationsRoutes(readiness: readiness, server: { serverBox.server }, pool: pool, openAPIDocument: openAPI.map { Array($0) })
-                .register(in: &router)
+            OperationsRoutes(
+                readiness: readiness, server: { serverBox.server }, pool: pool, webhookMetrics: dispatcher.metrics,
+                openAPIDocument: openAPI.map { Array($0) }
+            )
+            .register(in: &router)
             let accessLog: LogSink? = configuration.accessLog && configuration.logLevel <= .info ? .standardOutput : nil
             server = try HTTPServer(configuration: configuration.http, router: router, accessLog: accessLog, logger: logger)
             serverBox.set(server)
+            dispatcher.start()
             startMaintenance()
         } catch {
             try? embedded?.stop()
@@ -109,6 +132,7 @@ public final class TollgateApplication: Sendable {
         readiness.beginShutdown()
         maintenanceStopped.store(true, ordering: .relaxed)
         let clean = server.shutdown(grace: configuration.shutdownGrace)
+        dispatcher.stop()  // attempts in flight are left to their lease: attempted again later
         _ = listener.stop()
         pool.close()
         do {

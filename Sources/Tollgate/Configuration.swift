@@ -14,7 +14,8 @@ public struct TollgateConfiguration: Sendable {
     public var databaseAcquireTimeout = 2.0
     public var databaseStatementTimeout = 5.0
     public var bootstrapAdminKey: String?
-    public var webhookRetrySchedule: [Int] = [5, 30, 120, 600, 1800, 3600, 10800, 21600, 43200, 86400]
+    /// Seconds before each retry (API.md: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), +-20 % jitter.
+    public var webhookRetrySchedule: [Int] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]
     public var webhookAllowPrivate = false
     public var logLevel: Logger.Level = .info
     public var accessLog = true

@@ -2,6 +2,7 @@ import HTTP1
 import HTTPServer
 import Postgres
 import Telemetry
+import Webhooks
 
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.yaml` (API.md section 9). They answer from memory
 /// on the event loop, so they stay fast and truthful while the database is slow or gone.
@@ -9,6 +10,7 @@ struct OperationsRoutes {
     let readiness: ReadinessProbe
     let server: @Sendable () -> HTTPServer?
     let pool: PostgresPool
+    let webhookMetrics: WebhookMetrics
     let openAPIDocument: [UInt8]?
 
     static let healthy = Response(status: .ok, headers: ["Content-Type": "application/json"], body: Array("{\"status\":\"ok\"}".utf8))
@@ -40,8 +42,9 @@ struct OperationsRoutes {
             })
         router.add(
             .get, "/metrics",
-            .inline { [server, pool, readiness] _ in
+            .inline { [server, pool, readiness, webhookMetrics] _ in
                 var text = PrometheusText()
+                webhookMetrics.render(into: &text)
                 if let server = server() {
                     server.metrics.render(into: &text)
                     let load = server.pool.load

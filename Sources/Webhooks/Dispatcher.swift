@@ -1,0 +1,253 @@
+import Foundation
+import JSON
+import Logging
+import Postgres
+import Store
+import Synchronization
+import Telemetry
+
+/// How the dispatcher behaves; the defaults are API.md's and SERVER.md's.
+public struct DispatcherConfiguration: Sendable {
+    public var schedule = RetrySchedule.standard
+    /// Let webhooks reach loopback and private addresses (tests, on-prem).
+    public var allowPrivateAddresses = false
+    /// Longer than an attempt's total timeout, so a live attempt never loses its claim.
+    public var leaseSeconds = 30
+    public var maxInFlight = 64
+    /// A subscription failing without a success this long is disabled.
+    public var disableAfterFailingSeconds = 5 * 86_400
+    /// The periodic sweep for due deliveries, besides the wake-ups on new events.
+    public var sweepInterval: Duration = .seconds(1)
+
+    public init() {}
+}
+
+/// Webhook delivery metrics for `/metrics`.
+public final class WebhookMetrics: Sendable {
+    private struct State {
+        var attempts: [String: Int] = [:]
+        var latency = Histogram()
+        var queueDepth = 0
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    func attempt(outcome: String, seconds: Double) {
+        state.withLock {
+            $0.attempts[outcome, default: 0] += 1
+            $0.latency.observe(seconds)
+        }
+    }
+
+    func queueDepth(_ depth: Int) { state.withLock { $0.queueDepth = depth } }
+
+    public func render(into text: inout PrometheusText) {
+        let snapshot = state.withLock { $0 }
+        text.header("tollgate_webhook_queue_depth", type: "gauge", help: "Webhook deliveries waiting to be attempted.")
+        text.sample("tollgate_webhook_queue_depth", snapshot.queueDepth)
+        text.header("tollgate_webhook_attempts_total", type: "counter", help: "Webhook delivery attempts by outcome.")
+        for outcome in ["succeeded", "failed", "error"] {
+            text.sample("tollgate_webhook_attempts_total", labels: [("outcome", outcome)], snapshot.attempts[outcome, default: 0])
+        }
+        text.header("tollgate_webhook_attempt_duration_seconds", type: "histogram", help: "Webhook delivery attempt latency.")
+        text.histogram("tollgate_webhook_attempt_duration_seconds", snapshot.latency)
+    }
+}
+
+/// Delivers webhooks (SERVER.md section 4): claims due deliveries with `FOR UPDATE SKIP LOCKED`
+/// under a lease, sends them from one thread over curl's multi interface, and records every
+/// attempt and its consequence (retry, failure, a disabled subscription) in the database. Woken
+/// by committed events (LISTEN) and by a periodic sweep; any number of instances share the work.
+public final class WebhookDispatcher: Sendable {
+    let store: Store
+    let configuration: DispatcherConfiguration
+    let logger: Logger
+    public let metrics: WebhookMetrics
+    private let stopped = Atomic<Bool>(false)
+    private let finished = Mutex<Bool>(false)
+    private let waker = Mutex<CurlWaker?>(nil)
+    private let pendingWake = Atomic<Bool>(true)
+
+    public init(store: Store, configuration: DispatcherConfiguration, metrics: WebhookMetrics = WebhookMetrics(), logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Starts the dispatcher's thread.
+    public func start() {
+        _ = BackgroundThread.start(name: "webhooks") { [self] in run() }
+    }
+
+    /// New deliveries may be due: look now rather than at the next sweep. Any thread.
+    public func wake() {
+        pendingWake.store(true, ordering: .releasing)
+        waker.withLock { $0?.wakeUp() }
+    }
+
+    /// Stops claiming; attempts in flight are abandoned to their lease (they are due again later).
+    public func stop(timeout: Duration = .seconds(2)) {
+        stopped.store(true, ordering: .releasing)
+        waker.withLock { $0?.wakeUp() }
+        let deadline = ContinuousClock.now + timeout
+        while !finished.withLock({ $0 }) && ContinuousClock.now < deadline { usleep(5_000) }
+    }
+
+    private func run() {
+        let sender = CurlSender()
+        waker.withLock { $0 = sender.waker }
+        var inFlight: [Int: (ClaimedDelivery, String)] = [:]  // token -> (delivery, attempt start time)
+        var nextToken = 0
+        var lastSweep = ContinuousClock.now - configuration.sweepInterval
+        while !stopped.load(ordering: .acquiring) {
+            let woken = pendingWake.exchange(false, ordering: .acquiringAndReleasing)
+            if (woken || ContinuousClock.now - lastSweep >= configuration.sweepInterval) && inFlight.count < configuration.maxInFlight {
+                lastSweep = ContinuousClock.now
+                for delivery in claim(limit: configuration.maxInFlight - inFlight.count) {
+                    let startedAt = Timestamp.nowRFC3339()
+                    switch prepare(delivery) {
+                    case .success(let request):
+                        nextToken += 1
+                        inFlight[nextToken] = (delivery, startedAt)
+                        sender.start(request, token: nextToken)
+                    case .failure(let refusal):
+                        settle(delivery, AttemptOutcome(status: nil, error: refusal.description, durationMS: 0), at: startedAt)
+                    }
+                }
+            }
+            for (token, outcome) in sender.poll(timeoutMS: inFlight.isEmpty ? 1_000 : 200) {
+                guard let (delivery, startedAt) = inFlight.removeValue(forKey: token) else { continue }
+                settle(delivery, outcome, at: startedAt)
+            }
+        }
+        waker.withLock { $0 = nil }
+        finished.withLock { $0 = true }
+    }
+
+    private func claim(limit: Int) -> [ClaimedDelivery] {
+        do {
+            let token = Identifiers.make(.delivery)
+            let claimed = try store.read { connection in
+                let claimed = try DeliveryQueries.claim(
+                    limit: limit, leaseSeconds: configuration.leaseSeconds, token: token, on: connection)
+                metrics.queueDepth(try DeliveryQueries.pendingCount(on: connection))
+                return claimed
+            }
+            return claimed
+        } catch {
+            logger.warning("webhook claim failed", metadata: ["error": "\(error)"])
+            return []
+        }
+    }
+
+    /// The request for an attempt: the address guard first (the checked address pinned), then
+    /// the signed Standard Webhooks request.
+    func prepare(_ delivery: ClaimedDelivery) -> Result<OutgoingRequest, WebhookURLError> {
+        let target: WebhookTarget
+        switch WebhookTarget.parse(delivery.url) {
+        case .success(let parsed): target = parsed
+        case .failure(let error): return .failure(error)
+        }
+        var pinned: String?
+        if !configuration.allowPrivateAddresses {
+            switch AddressGuard.check(target) {
+            case .success(let address):
+                pinned = "\(target.host):\(target.port):\(address.contains(":") ? "[\(address)]" : address)"
+            case .failure(let error): return .failure(error)
+            }
+        }
+        let body = delivery.body
+        let timestamp = Int(Date().timeIntervalSince1970)
+        let headers = [
+            "Content-Type: application/json", "webhook-id: \(delivery.eventID)", "webhook-timestamp: \(timestamp)",
+            "webhook-signature: \(WebhookSignature.header(secrets: delivery.secrets, id: delivery.eventID, timestamp: timestamp, body: body))",
+        ]
+        return .success(OutgoingRequest(url: delivery.url, headers: headers, body: body, pinnedAddress: pinned))
+    }
+
+    /// Records an attempt and what follows from it, in one transaction: success; a retry at the
+    /// schedule's next time (or a later `Retry-After` on 429 and 503); `failed` after the last
+    /// attempt; a 410, or five days without a success, disables the subscription.
+    func settle(_ delivery: ClaimedDelivery, _ outcome: AttemptOutcome, at startedAt: String) {
+        let label = outcome.succeeded ? "succeeded" : (outcome.status == nil ? "error" : "failed")
+        metrics.attempt(outcome: label, seconds: Double(outcome.durationMS) / 1000)
+        logger.info(
+            "webhook attempt",
+            metadata: [
+                "delivery_id": "\(delivery.id)", "webhook_id": "\(delivery.webhookID)", "event_id": "\(delivery.eventID)",
+                "status": "\(outcome.status.map(String.init) ?? "-")", "error": "\(outcome.error ?? "-")",
+                "duration_ms": "\(outcome.durationMS)",
+            ])
+        let now = Timestamp.nowRFC3339()
+        do {
+            _ = try store.write(actor: nil, requestID: nil, at: now) { connection, journal in
+                guard try DeliveryQueries.holdsLease(delivery.id, token: delivery.leaseToken, on: connection) else {
+                    // The lease ran out and another dispatcher took the delivery over: record only the attempt.
+                    try DeliveryQueries.recordAttempt(delivery.id, self.attempt(outcome, at: startedAt), on: connection)
+                    return
+                }
+                try DeliveryQueries.recordAttempt(delivery.id, self.attempt(outcome, at: startedAt), on: connection)
+                let attempts = delivery.attemptsInRound + 1
+                if outcome.succeeded {
+                    try DeliveryQueries.settle(
+                        delivery.id, status: "succeeded", attemptsInRound: attempts, nextAttemptAt: nil, at: now, on: connection)
+                    _ = try WebhookQueries.noteOutcome(delivery.webhookID, succeeded: true, at: now, on: connection)
+                    return
+                }
+                let failingSince = try WebhookQueries.noteOutcome(delivery.webhookID, succeeded: false, at: startedAt, on: connection)
+                let retryAfter = [429, 503].contains(outcome.status ?? 0) ? RetrySchedule.retryAfterSeconds(outcome.retryAfter) : nil
+                let delay =
+                    outcome.status == 410
+                    ? nil : configuration.schedule.delay(afterAttempt: attempts, retryAfter: retryAfter, jitter: Double.random(in: -1...1))
+                let next = delay.map { seconds -> String in
+                    let at = Date().timeIntervalSince1970 + seconds
+                    return Timestamp.rfc3339(seconds: Int(at), milliseconds: Int((at - at.rounded(.down)) * 1000))
+                }
+                try DeliveryQueries.settle(
+                    delivery.id, status: next == nil ? "failed" : "pending", attemptsInRound: attempts, nextAttemptAt: next, at: now,
+                    on: connection)
+                let failingTooLong = failingSince.flatMap(RFC3339Date.parse).map {
+                    Date().timeIntervalSince($0) >= Double(configuration.disableAfterFailingSeconds)
+                }
+                if outcome.status == 410 {
+                    try disable(delivery.webhookID, reason: "the endpoint answered 410 Gone", at: now, journal: &journal, on: connection)
+                } else if failingTooLong == true {
+                    try disable(
+                        delivery.webhookID, reason: "no successful delivery for \(configuration.disableAfterFailingSeconds / 86_400) days",
+                        at: now, journal: &journal, on: connection)
+                }
+            }
+        } catch {
+            // The lease runs out and the delivery is attempted again: at least once.
+            logger.error("recording a webhook attempt failed", metadata: ["delivery_id": "\(delivery.id)", "error": "\(error)"])
+        }
+    }
+
+    private func attempt(_ outcome: AttemptOutcome, at startedAt: String) -> DeliveryAttempt {
+        DeliveryAttempt(at: startedAt, responseStatus: outcome.status, error: outcome.error, durationMS: outcome.durationMS)
+    }
+
+    private func disable(_ id: String, reason: String, at now: String, journal: inout Journal, on connection: PostgresConnection) throws {
+        guard var webhook = try WebhookQueries.find(id, on: connection, forUpdate: true), webhook.enabled else { return }
+        let before = webhook.json
+        webhook.enabled = false
+        webhook.disabledReason = reason
+        webhook.version += 1
+        webhook.updatedAt = now
+        try WebhookQueries.update(webhook, on: connection)
+        journal.audit("webhook.disabled", entityType: "webhook", entityID: id, before: before, after: webhook.json)
+        journal.event("webhook.disabled", data: .object(JSONObject([("webhook", webhook.json), ("reason", .string(reason))])))
+        logger.warning("webhook disabled", metadata: ["webhook_id": "\(id)", "reason": "\(reason)"])
+    }
+}
+
+/// RFC 3339 text from the database back to a `Date`.
+enum RFC3339Date {
+    static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}
