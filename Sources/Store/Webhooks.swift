@@ -237,9 +237,14 @@ public enum DeliveryQueries {
             """)
     }
 
-    /// How many deliveries wait to be attempted (due or not): the queue depth.
+    /// How many deliveries of live subscriptions wait to be attempted (due or not): the queue depth.
     public static func pendingCount(on connection: PostgresConnection) throws -> Int {
-        try connection.query("SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'pending'").first?.decode("n", as: Int.self) ?? 0
+        try connection.query(
+            """
+            SELECT count(*) AS n FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+            WHERE d.status = 'pending' AND w.deleted_at IS NULL
+            """
+        ).first?.decode("n", as: Int.self) ?? 0
     }
 }
 
