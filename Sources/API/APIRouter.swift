@@ -18,10 +18,12 @@ public struct APIRouter: Sendable {
     let webhookAllowPrivate: Bool
     /// Tells the webhook dispatcher that deliveries are due now (a test, a redelivery).
     let wakeDispatcher: @Sendable () -> Void
+    /// Where long-polls park; nil answers `wait` at once.
+    let feed: EventFeed?
 
     public init(
         store: Store, authenticator: Authenticator, rateLimiter: RateLimiter, webhookAllowPrivate: Bool = false,
-        wakeDispatcher: @escaping @Sendable () -> Void = {}, logger: Logger
+        wakeDispatcher: @escaping @Sendable () -> Void = {}, feed: EventFeed? = nil, logger: Logger
     ) {
         self.store = store
         self.authenticator = authenticator
@@ -29,6 +31,7 @@ public struct APIRouter: Sendable {
         self.idempotency = IdempotencyGuard(store: store)
         self.webhookAllowPrivate = webhookAllowPrivate
         self.wakeDispatcher = wakeDispatcher
+        self.feed = feed
         self.logger = logger
     }
 
@@ -74,6 +77,36 @@ public struct APIRouter: Sendable {
                     response = api.problemResponse(for: error, http: http)
                 }
                 return HandlerResult(response, principalID: principalID)
+            })
+    }
+
+    /// Adds an authenticated route answered later: `handler` runs on a worker and calls `reply`
+    /// now or from any thread afterwards (long-polls), exactly once.
+    func routeDeferred(
+        _ method: HTTPMethod, _ template: String,
+        _ handler: @escaping @Sendable (APIContext, _ reply: @escaping @Sendable (Response) -> Void) throws -> Void, in router: inout Router
+    ) {
+        let api = self
+        router.add(
+            method, template,
+            .deferred { http, responder in
+                let now = Timestamp.nowRFC3339()
+                var principalID: String?
+                do {
+                    let caller = try api.authenticator.authenticate(http.request.headers["Authorization"], now: now)
+                    principalID = caller.principalID
+                    if let wait = api.rateLimiter.take(for: caller.keyID) {
+                        throw Problem(
+                            status: .tooManyRequests, detail: "Too many requests for this API key; retry after \(wait) s.",
+                            headers: ["Retry-After": String(wait)])
+                    }
+                    let principal = principalID
+                    try handler(APIContext(http: http, caller: caller, now: now)) {
+                        responder.respond(HandlerResult($0, principalID: principal))
+                    }
+                } catch {
+                    responder.respond(HandlerResult(api.problemResponse(for: error, http: http), principalID: principalID))
+                }
             })
     }
 

@@ -345,14 +345,21 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
                 }
             case .deferred(let body):
                 let once = Atomic<Bool>(false)
-                body(
-                    context,
-                    Responder { [self] result in
-                        guard once.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
-                            return
-                        }
-                        post(.completed(fd: fd, connectionID: id, seq: seq, result))
-                    })
+                let responder = Responder { [self] result in
+                    guard once.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+                        return
+                    }
+                    post(.completed(fd: fd, connectionID: id, seq: seq, result))
+                }
+                // The body's first step (authentication, a first query) may block: a worker runs it, and
+                // is free again when it returns; the answer comes later through the responder.
+                let accepted = core.pool.submit { body(context, responder) }
+                if !accepted {
+                    connection.slots[slot].result = HandlerResult(
+                        Problem(
+                            status: .serviceUnavailable, detail: "The server is at capacity; retry shortly.", headers: ["Retry-After": "1"]
+                        ).response(instance: head.path))
+                }
             }
         }
     }

@@ -44,7 +44,8 @@ public enum RouteHandler: Sendable {
     case inline(@Sendable (RequestContext) -> HandlerResult)
     /// On the bounded worker pool: anything that touches the database.
     case blocking(@Sendable (RequestContext) -> HandlerResult)
-    /// Answered later through the `Responder`, holding no thread meanwhile (long-polls).
+    /// Started on the worker pool, which it leaves when the body returns; answered later through the
+    /// `Responder`, from any thread, holding no thread meanwhile (long-polls).
     case deferred(@Sendable (RequestContext, Responder) -> Void)
 }
 

@@ -24,6 +24,8 @@ public final class TollgateApplication: Sendable {
     private let readiness: ReadinessProbe
     private let listener: PostgresListener
     public let dispatcher: WebhookDispatcher
+    /// Parked long-polls of the change feed.
+    public let feed: EventFeed
     private let embedded: EmbeddedPostgres?
     private let logger: Logger
     private let stopped = Atomic<Bool>(false)
@@ -78,17 +80,22 @@ public final class TollgateApplication: Sendable {
             dispatch.allowPrivateAddresses = configuration.webhookAllowPrivate
             let dispatcher = WebhookDispatcher(store: store, configuration: dispatch, logger: logger)
             self.dispatcher = dispatcher
+            let feed = EventFeed(store: store, logger: logger)
+            self.feed = feed
             listener = PostgresListener(
                 configuration: database, channels: ["tollgate_auth", "tollgate_events"], logger: logger,
                 onNotification: { channel, _ in
                     switch channel {
                     case "tollgate_auth": authenticator.invalidateAll()
-                    case "tollgate_events": dispatcher.wake()  // an event may have deliveries
+                    case "tollgate_events":
+                        feed.eventsCommitted()
+                        dispatcher.wake()  // an event may have deliveries
                     default: break
                     }
                 },
                 onReconnect: {
                     authenticator.invalidateAll()
+                    feed.eventsCommitted()  // notifications may have been missed while disconnected
                     dispatcher.wake()
                 })
             listener.start()
@@ -102,7 +109,8 @@ public final class TollgateApplication: Sendable {
             let rateLimiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
             APIRouter(
                 store: store, authenticator: authenticator, rateLimiter: rateLimiter,
-                webhookAllowPrivate: configuration.webhookAllowPrivate, wakeDispatcher: { dispatcher.wake() }, logger: logger
+                webhookAllowPrivate: configuration.webhookAllowPrivate, wakeDispatcher: { dispatcher.wake() }, feed: feed,
+                logger: logger
             ).register(in: &router)
             let openAPI = FileManager.default.contents(
                 atPath: migrationsDirectory.deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)
@@ -114,6 +122,7 @@ public final class TollgateApplication: Sendable {
             let accessLog: LogSink? = configuration.accessLog && configuration.logLevel <= .info ? .standardOutput : nil
             server = try HTTPServer(configuration: configuration.http, router: router, accessLog: accessLog, logger: logger)
             serverBox.set(server)
+            feed.start()
             dispatcher.start()
             startMaintenance()
         } catch {
@@ -131,6 +140,7 @@ public final class TollgateApplication: Sendable {
         logger.info("shutting down", metadata: ["grace_seconds": "\(configuration.shutdownGrace)"])
         readiness.beginShutdown()
         maintenanceStopped.store(true, ordering: .relaxed)
+        feed.close()  // parked long-polls are answered at once, with what they have: nothing new
         let clean = server.shutdown(grace: configuration.shutdownGrace)
         dispatcher.stop()  // attempts in flight are left to their lease: attempted again later
         _ = listener.stop()
