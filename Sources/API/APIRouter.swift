@@ -20,10 +20,12 @@ public struct APIRouter: Sendable {
     let wakeDispatcher: @Sendable () -> Void
     /// Where long-polls park; nil answers `wait` at once.
     let feed: EventFeed?
+    /// The newest committed event seq, from notifications.
+    let seqWatch: SeqWatch
 
     public init(
         store: Store, authenticator: Authenticator, rateLimiter: RateLimiter, webhookAllowPrivate: Bool = false,
-        wakeDispatcher: @escaping @Sendable () -> Void = {}, feed: EventFeed? = nil, logger: Logger
+        wakeDispatcher: @escaping @Sendable () -> Void = {}, feed: EventFeed? = nil, seqWatch: SeqWatch = SeqWatch(), logger: Logger
     ) {
         self.store = store
         self.authenticator = authenticator
@@ -32,6 +34,7 @@ public struct APIRouter: Sendable {
         self.webhookAllowPrivate = webhookAllowPrivate
         self.wakeDispatcher = wakeDispatcher
         self.feed = feed
+        self.seqWatch = seqWatch
         self.logger = logger
     }
 
@@ -46,6 +49,7 @@ public struct APIRouter: Sendable {
         GateReviewRoutes(api: self).register(in: &router)
         UsageReportRoutes(api: self).register(in: &router)
         WebhookRoutes(api: self).register(in: &router)
+        PortfolioRoutes(api: self).register(in: &router)
     }
 
     /// Adds an authenticated route; POST routes honour `Idempotency-Key`.

@@ -45,11 +45,12 @@ struct IdempotencyGuard: Sendable {
                 try? store.read { try IdempotencyQueries.release(principalID: principal, key: key, on: $0) }
                 return response
             }
-            // A response marked no-store holds a secret shown once (a new API key): it is kept
-            // without its `key`, so a replay says what was created but never repeats the secret.
+            // A response marked no-store holds a secret shown once (a new API key, a webhook secret):
+            // it is kept without it, so a replay says what was created but never repeats the secret.
             var storedBody = response.body
             if response.headers["Cache-Control"] == "no-store", var object = (try? JSONParser.parse(response.body))?.objectValue {
                 _ = object.removeValue(forKey: "key")
+                _ = object.removeValue(forKey: "secret")
                 storedBody = JSONValue.object(object).encoded()
             }
             let kept = response.headers.filter { ["content-type", "location", "etag", "cache-control"].contains($0.name.lowercased()) }.map

@@ -78,7 +78,8 @@ struct WebhookRoutes {
                     return webhook
                 }
                 return Responses.json(
-                    .created, Self.withSecret(webhook.json, secret), headers: ["Location": "/v1/webhooks/\(webhook.id)"])
+                    .created, Self.withSecret(webhook.json, secret),
+                    headers: ["Location": "/v1/webhooks/\(webhook.id)", "Cache-Control": "no-store"])
             }, in: &router)
 
         api.route(
@@ -169,7 +170,7 @@ struct WebhookRoutes {
                         "webhook.secret_rotated", entityType: "webhook", entityID: webhook.id, before: before, after: webhook.json)
                     return webhook
                 }
-                return Responses.json(.ok, Self.withSecret(webhook.json, secret))
+                return Responses.json(.ok, Self.withSecret(webhook.json, secret), headers: ["Cache-Control": "no-store"])
             }, in: &router)
 
         api.route(

@@ -67,17 +67,20 @@ enum JournalWriter {
         }
         let eventData = journal.events.map { $0.data.encodedString() }
         let ids = journal.events.map { _ in Identifiers.make(.event) }
-        // Each event's webhook deliveries, written with it (SERVER.md section 4: never lost).
+
+        // One statement takes the writers' lock and reads the chain's head: FOR UPDATE waits for the
+        // previous holder to commit and then returns the row as that holder left it.
+        guard let head = try connection.query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").first else {
+            throw StoreError.corrupt("audit_head")
+        }
+        // Each event's webhook deliveries, written with it (SERVER.md section 4: never lost). The
+        // subscriptions are read under the lock: every subscription committed before this event's
+        // seq is drawn is seen, so none misses an event that follows it in the log.
         let subscriptions = journal.events.contains { $0.onlyTo == nil } ? try WebhookQueries.subscriptions(on: connection) : []
         var deliveries: [(id: String, webhookID: String, eventID: String)] = []
         for (index, event) in journal.events.enumerated() {
             let targets = event.onlyTo.map { [$0] } ?? subscriptions.filter { WebhookRecord.matches($0.eventTypes, event.type) }.map(\.id)
             deliveries += targets.map { (Identifiers.make(.delivery), $0, ids[index]) }
-        }
-        // One statement takes the writers' lock and reads the chain's head: FOR UPDATE waits for the
-        // previous holder to commit and then returns the row as that holder left it.
-        guard let head = try connection.query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").first else {
-            throw StoreError.corrupt("audit_head")
         }
         var seq = try head.decode("seq", as: Int64.self)
         var previous = try head.decode("hash", as: String.self)

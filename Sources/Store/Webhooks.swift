@@ -324,17 +324,35 @@ extension DeliveryQueries {
             """)
     }
 
-    /// The delivery's state after an attempt: `next` nil for a final status.
+    /// The delivery's state after an attempt: the next attempt `retryInSeconds` from now by the
+    /// database's clock (the one claims compare with), nil for a final status.
     public static func settle(
-        _ id: String, status: String, attemptsInRound: Int, nextAttemptAt: String?, at: String,
-        on connection: PostgresConnection
+        _ id: String, status: String, attemptsInRound: Int, retryInSeconds: Double?, at: String, on connection: PostgresConnection
     ) throws {
         try connection.query(
             """
             UPDATE webhook_deliveries SET status = \(status), attempts_in_round = \(attemptsInRound),
-                next_attempt_at = \(nextAttemptAt)::timestamptz, lease_until = NULL, lease_token = NULL, updated_at = \(at)::timestamptz
+                next_attempt_at = CASE WHEN \(retryInSeconds != nil) THEN now() + make_interval(secs => \(retryInSeconds ?? 0)) END,
+                lease_until = NULL, lease_token = NULL, updated_at = \(at)::timestamptz
             WHERE id = \(id)
             """)
+    }
+
+    /// Renews the lease of the claimed deliveries still held by `token` (after a slow preparation)
+    /// and returns their ids: a delivery whose lease ran out meanwhile is not sent by this claim.
+    public static func renewLeases(_ ids: [String], token: String, leaseSeconds: Int, on connection: PostgresConnection) throws
+        -> Set<String>
+    {
+        guard !ids.isEmpty else { return [] }
+        let list = "{" + ids.joined(separator: ",") + "}"  // ids are [a-z0-9_] only
+        return Set(
+            try connection.query(
+                """
+                UPDATE webhook_deliveries SET lease_until = now() + make_interval(secs => \(leaseSeconds)::integer)
+                WHERE id = ANY(\(list)::text[]) AND lease_token = \(token) AND status = 'pending'
+                RETURNING id
+                """
+            ).map { try $0.decode("id", as: String.self) })
     }
 }
 

@@ -82,12 +82,14 @@ public final class TollgateApplication: Sendable {
             self.dispatcher = dispatcher
             let feed = EventFeed(store: store, logger: logger)
             self.feed = feed
+            let seqWatch = SeqWatch()
             listener = PostgresListener(
                 configuration: database, channels: ["tollgate_auth", "tollgate_events"], logger: logger,
-                onNotification: { channel, _ in
+                onNotification: { channel, payload in
                     switch channel {
                     case "tollgate_auth": authenticator.invalidateAll()
                     case "tollgate_events":
+                        seqWatch.observe(payload)
                         feed.eventsCommitted()
                         dispatcher.wake()  // an event may have deliveries
                     default: break
@@ -95,6 +97,7 @@ public final class TollgateApplication: Sendable {
                 },
                 onReconnect: {
                     authenticator.invalidateAll()
+                    seqWatch.invalidate()
                     feed.eventsCommitted()  // notifications may have been missed while disconnected
                     dispatcher.wake()
                 })
@@ -110,7 +113,7 @@ public final class TollgateApplication: Sendable {
             APIRouter(
                 store: store, authenticator: authenticator, rateLimiter: rateLimiter,
                 webhookAllowPrivate: configuration.webhookAllowPrivate, wakeDispatcher: { dispatcher.wake() }, feed: feed,
-                logger: logger
+                seqWatch: seqWatch, logger: logger
             ).register(in: &router)
             let openAPI = FileManager.default.contents(
                 atPath: migrationsDirectory.deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)

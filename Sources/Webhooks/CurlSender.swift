@@ -23,7 +23,8 @@ public struct AttemptOutcome: Sendable, Equatable {
     public var retryAfter: String?
     public var durationMS: Int
 
-    public var succeeded: Bool { (200...299).contains(status ?? 0) }
+    /// A 2xx that arrived whole: a response cut off, or past 64 KiB, is a failed attempt.
+    public var succeeded: Bool { (200...299).contains(status ?? 0) && error == nil }
 }
 
 /// Sends many requests at once from one thread over libcurl's multi interface, reusing
@@ -58,10 +59,12 @@ final class CurlSender {
         multi = curl_multi_init()
         self.connectTimeoutMS = connectTimeoutMS
         self.totalTimeoutMS = totalTimeoutMS
-        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8)
+        // No per-host cap: a transfer queued for a connection would spend its timeout waiting.
+        // The dispatcher bounds what is in flight.
     }
 
-    deinit {
+    /// Ends every transfer and frees the multi handle; call after no waker can reach it any more.
+    func close() {
         for transfer in transfers.values { finish(transfer) }
         curl_multi_cleanup(multi)
     }
@@ -77,6 +80,7 @@ final class CurlSender {
         _ = ccurl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
         _ = ccurl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         _ = ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        _ = ccurl_easy_setopt_string(handle, CURLOPT_PROXY, "")  // no proxy from the environment: it would bypass the pinned address
         _ = ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMS)
         _ = ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalTimeoutMS)
         _ = ccurl_easy_setopt_string(handle, CURLOPT_USERAGENT, Self.userAgent)
@@ -137,8 +141,9 @@ final class CurlSender {
             let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
             var outcome = AttemptOutcome(
                 status: status > 0 ? status : nil, error: nil, retryAfter: transfer.retryAfter, durationMS: milliseconds)
-            let truncated = code == CURLE_WRITE_ERROR && transfer.received > Self.maxResponseBytes
-            if code != CURLE_OK && !truncated {
+            if code == CURLE_WRITE_ERROR && transfer.received > Self.maxResponseBytes {
+                outcome.error = "the response body exceeded 64 KiB and was not read"
+            } else if code != CURLE_OK {
                 outcome.error = String(cString: curl_easy_strerror(code))
                 if code == CURLE_OPERATION_TIMEDOUT { outcome.status = nil }
             }
@@ -158,7 +163,7 @@ final class CurlSender {
 }
 
 /// Wakes a sender's `poll` from another thread (`curl_multi_wakeup` is thread-safe).
-struct CurlWaker: @unchecked Sendable {  // the multi handle outlives the dispatcher's thread, which owns it
+struct CurlWaker: @unchecked Sendable {  // used only under the dispatcher's lock, which drops it before the handle is closed
     let multi: UnsafeMutableRawPointer
     func wakeUp() { _ = curl_multi_wakeup(multi) }
 }

@@ -11,7 +11,7 @@ public struct DispatcherConfiguration: Sendable {
     public var schedule = RetrySchedule.standard
     /// Let webhooks reach loopback and private addresses (tests, on-prem).
     public var allowPrivateAddresses = false
-    /// Longer than an attempt's total timeout, so a live attempt never loses its claim.
+    /// Longer than an attempt's total timeout; renewed after preparing a claim, just before sending.
     public var leaseSeconds = 30
     public var maxInFlight = 64
     /// A subscription failing without a success this long is disabled.
@@ -102,12 +102,15 @@ public final class WebhookDispatcher: Sendable {
         var nextToken = 0
         var lastSweep = ContinuousClock.now - configuration.sweepInterval
         while !stopped.load(ordering: .acquiring) {
-            let woken = pendingWake.exchange(false, ordering: .acquiringAndReleasing)
-            if (woken || ContinuousClock.now - lastSweep >= configuration.sweepInterval) && inFlight.count < configuration.maxInFlight {
-                lastSweep = ContinuousClock.now
-                for delivery in claim(limit: configuration.maxInFlight - inFlight.count) {
-                    let startedAt = Timestamp.nowRFC3339()
-                    switch prepare(delivery) {
+            let room = configuration.maxInFlight - inFlight.count
+            let sweep = ContinuousClock.now - lastSweep >= configuration.sweepInterval
+            // A wake-up is consumed only by a claim: with no room it waits for room.
+            if room > 0, sweep || pendingWake.exchange(false, ordering: .acquiringAndReleasing) {
+                if sweep { lastSweep = ContinuousClock.now }
+                let claimed = claim(limit: room, countQueue: sweep)
+                if claimed.count == room { pendingWake.store(true, ordering: .releasing) }  // more may be due: claim again at once
+                for (delivery, prepared, startedAt) in prepareHeld(claimed) {
+                    switch prepared {
                     case .success(let request):
                         nextToken += 1
                         inFlight[nextToken] = (delivery, startedAt)
@@ -122,23 +125,49 @@ public final class WebhookDispatcher: Sendable {
                 settle(delivery, outcome, at: startedAt)
             }
         }
-        waker.withLock { $0 = nil }
+        waker.withLock { $0 = nil }  // no other thread reaches the multi handle after this
+        sender.close()
         finished.withLock { $0 = true }
     }
 
-    private func claim(limit: Int) -> [ClaimedDelivery] {
+    private func claim(limit: Int, countQueue: Bool) -> [ClaimedDelivery] {
         do {
             let token = Identifiers.make(.delivery)
-            let claimed = try store.read { connection in
-                let claimed = try DeliveryQueries.claim(
-                    limit: limit, leaseSeconds: configuration.leaseSeconds, token: token, on: connection)
-                metrics.queueDepth(try DeliveryQueries.pendingCount(on: connection))
+            return try store.pool.withConnection { connection in
+                let claimed = try DeliveryQueries.claim(limit: limit, leaseSeconds: configuration.leaseSeconds, token: token, on: connection)
+                if countQueue { metrics.queueDepth(try DeliveryQueries.pendingCount(on: connection)) }
                 return claimed
             }
-            return claimed
         } catch {
             logger.warning("webhook claim failed", metadata: ["error": "\(error)"])
             return []
+        }
+    }
+
+    /// Prepares the claimed deliveries side by side (the address guard resolves names, which can
+    /// be slow), then renews their leases: a delivery whose lease ran out meanwhile belongs to
+    /// another claim and is not sent by this one.
+    private func prepareHeld(_ claimed: [ClaimedDelivery]) -> [(ClaimedDelivery, Result<OutgoingRequest, WebhookURLError>, String)] {
+        guard let token = claimed.first?.leaseToken else { return [] }
+        let results = Mutex<[Int: Result<OutgoingRequest, WebhookURLError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: claimed.count) { index in
+            let prepared = prepare(claimed[index])
+            results.withLock { $0[index] = prepared }
+        }
+        let held: Set<String>
+        do {
+            held = try store.pool.withConnection {
+                try DeliveryQueries.renewLeases(claimed.map(\.id), token: token, leaseSeconds: configuration.leaseSeconds, on: $0)
+            }
+        } catch {
+            logger.warning("renewing webhook leases failed", metadata: ["error": "\(error)"])
+            return []  // the leases run out and the deliveries are claimed again
+        }
+        let startedAt = Timestamp.nowRFC3339()
+        let prepared = results.withLock { $0 }
+        return claimed.indices.compactMap { index in
+            guard held.contains(claimed[index].id), let result = prepared[index] else { return nil }
+            return (claimed[index], result, startedAt)
         }
     }
 
@@ -192,7 +221,7 @@ public final class WebhookDispatcher: Sendable {
                 let attempts = delivery.attemptsInRound + 1
                 if outcome.succeeded {
                     try DeliveryQueries.settle(
-                        delivery.id, status: "succeeded", attemptsInRound: attempts, nextAttemptAt: nil, at: now, on: connection)
+                        delivery.id, status: "succeeded", attemptsInRound: attempts, retryInSeconds: nil, at: now, on: connection)
                     _ = try WebhookQueries.noteOutcome(delivery.webhookID, succeeded: true, at: now, on: connection)
                     return
                 }
@@ -201,12 +230,8 @@ public final class WebhookDispatcher: Sendable {
                 let delay =
                     outcome.status == 410
                     ? nil : configuration.schedule.delay(afterAttempt: attempts, retryAfter: retryAfter, jitter: Double.random(in: -1...1))
-                let next = delay.map { seconds -> String in
-                    let at = Date().timeIntervalSince1970 + seconds
-                    return Timestamp.rfc3339(seconds: Int(at), milliseconds: Int((at - at.rounded(.down)) * 1000))
-                }
                 try DeliveryQueries.settle(
-                    delivery.id, status: next == nil ? "failed" : "pending", attemptsInRound: attempts, nextAttemptAt: next, at: now,
+                    delivery.id, status: delay == nil ? "failed" : "pending", attemptsInRound: attempts, retryInSeconds: delay, at: now,
                     on: connection)
                 let failingTooLong = failingSince.flatMap(RFC3339Date.parse).map {
                     Date().timeIntervalSince($0) >= Double(configuration.disableAfterFailingSeconds)
