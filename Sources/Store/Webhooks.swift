@@ -363,7 +363,7 @@ extension WebhookQueries {
         try connection.query(
             """
             UPDATE webhooks SET failing_since = CASE WHEN \(succeeded) THEN NULL ELSE coalesce(failing_since, \(at)::timestamptz) END
-            WHERE id = \(id)
+            WHERE id = \(id) AND (NOT \(succeeded) OR failing_since IS NOT NULL)  -- a success on a healthy one writes nothing
             RETURNING \(SQLFragments.timestamp("failing_since")) AS failing_since
             """
         ).first?.decode("failing_since", as: String?.self)

@@ -116,14 +116,14 @@ public final class WebhookDispatcher: Sendable {
                         inFlight[nextToken] = (delivery, startedAt)
                         sender.start(request, token: nextToken)
                     case .failure(let refusal):
-                        settle(delivery, AttemptOutcome(status: nil, error: refusal.description, durationMS: 0), at: startedAt)
+                        settle([(delivery, AttemptOutcome(status: nil, error: refusal.description, durationMS: 0), startedAt)])
                     }
                 }
             }
-            for (token, outcome) in sender.poll(timeoutMS: inFlight.isEmpty ? 1_000 : 200) {
-                guard let (delivery, startedAt) = inFlight.removeValue(forKey: token) else { continue }
-                settle(delivery, outcome, at: startedAt)
+            let finished = sender.poll(timeoutMS: inFlight.isEmpty ? 1_000 : 200).compactMap { token, outcome in
+                inFlight.removeValue(forKey: token).map { ($0.0, outcome, $0.1) }
             }
+            settle(finished)
         }
         waker.withLock { $0 = nil }  // no other thread reaches the multi handle after this
         sender.close()
@@ -196,57 +196,75 @@ public final class WebhookDispatcher: Sendable {
         return .success(OutgoingRequest(url: delivery.url, headers: headers, body: body, pinnedAddress: pinned))
     }
 
-    /// Records an attempt and what follows from it, in one transaction: success; a retry at the
-    /// schedule's next time (or a later `Retry-After` on 429 and 503); `failed` after the last
-    /// attempt; a 410, or five days without a success, disables the subscription.
-    func settle(_ delivery: ClaimedDelivery, _ outcome: AttemptOutcome, at startedAt: String) {
-        let label = outcome.succeeded ? "succeeded" : (outcome.status == nil ? "error" : "failed")
-        metrics.attempt(outcome: label, seconds: Double(outcome.durationMS) / 1000)
-        logger.info(
-            "webhook attempt",
-            metadata: [
-                "delivery_id": "\(delivery.id)", "webhook_id": "\(delivery.webhookID)", "event_id": "\(delivery.eventID)",
-                "status": "\(outcome.status.map(String.init) ?? "-")", "error": "\(outcome.error ?? "-")",
-                "duration_ms": "\(outcome.durationMS)",
-            ])
+    /// Records the attempts that finished together, in one transaction (one commit for the
+    /// batch; subscriptions locked in id order); if that fails, each on its own, so one bad
+    /// record cannot hold up the rest. See `record` for what follows from an attempt.
+    func settle(_ batch: [(ClaimedDelivery, AttemptOutcome, String)]) {
+        guard !batch.isEmpty else { return }
+        for (delivery, outcome, _) in batch {
+            let label = outcome.succeeded ? "succeeded" : (outcome.status == nil ? "error" : "failed")
+            metrics.attempt(outcome: label, seconds: Double(outcome.durationMS) / 1000)
+            logger.info(
+                "webhook attempt",
+                metadata: [
+                    "delivery_id": "\(delivery.id)", "webhook_id": "\(delivery.webhookID)", "event_id": "\(delivery.eventID)",
+                    "status": "\(outcome.status.map(String.init) ?? "-")", "error": "\(outcome.error ?? "-")",
+                    "duration_ms": "\(outcome.durationMS)",
+                ])
+        }
+        let ordered = batch.sorted { ($0.0.webhookID, $0.0.id) < ($1.0.webhookID, $1.0.id) }
         let now = Timestamp.nowRFC3339()
         do {
             _ = try store.write(actor: nil, requestID: nil, at: now) { connection, journal in
-                guard try DeliveryQueries.holdsLease(delivery.id, token: delivery.leaseToken, on: connection) else {
-                    // The lease ran out and another dispatcher took the delivery over: record only the attempt.
-                    try DeliveryQueries.recordAttempt(delivery.id, self.attempt(outcome, at: startedAt), on: connection)
-                    return
-                }
-                try DeliveryQueries.recordAttempt(delivery.id, self.attempt(outcome, at: startedAt), on: connection)
-                let attempts = delivery.attemptsInRound + 1
-                if outcome.succeeded {
-                    try DeliveryQueries.settle(
-                        delivery.id, status: "succeeded", attemptsInRound: attempts, retryInSeconds: nil, at: now, on: connection)
-                    _ = try WebhookQueries.noteOutcome(delivery.webhookID, succeeded: true, at: now, on: connection)
-                    return
-                }
-                let failingSince = try WebhookQueries.noteOutcome(delivery.webhookID, succeeded: false, at: startedAt, on: connection)
-                let retryAfter = [429, 503].contains(outcome.status ?? 0) ? RetrySchedule.retryAfterSeconds(outcome.retryAfter) : nil
-                let delay =
-                    outcome.status == 410
-                    ? nil : configuration.schedule.delay(afterAttempt: attempts, retryAfter: retryAfter, jitter: Double.random(in: -1...1))
-                try DeliveryQueries.settle(
-                    delivery.id, status: delay == nil ? "failed" : "pending", attemptsInRound: attempts, retryInSeconds: delay, at: now,
-                    on: connection)
-                let failingTooLong = failingSince.flatMap(RFC3339Date.parse).map {
-                    Date().timeIntervalSince($0) >= Double(configuration.disableAfterFailingSeconds)
-                }
-                if outcome.status == 410 {
-                    try disable(delivery.webhookID, reason: "the endpoint answered 410 Gone", at: now, journal: &journal, on: connection)
-                } else if failingTooLong == true {
-                    try disable(
-                        delivery.webhookID, reason: "no successful delivery for \(configuration.disableAfterFailingSeconds / 86_400) days",
-                        at: now, journal: &journal, on: connection)
+                for (delivery, outcome, startedAt) in ordered {
+                    try record(delivery, outcome, startedAt: startedAt, now: now, journal: &journal, on: connection)
                 }
             }
+        } catch where batch.count > 1 {
+            for item in ordered { settle([item]) }
         } catch {
             // The lease runs out and the delivery is attempted again: at least once.
-            logger.error("recording a webhook attempt failed", metadata: ["delivery_id": "\(delivery.id)", "error": "\(error)"])
+            logger.error("recording a webhook attempt failed", metadata: ["delivery_id": "\(batch[0].0.id)", "error": "\(error)"])
+        }
+    }
+
+    /// An attempt and what follows from it: success; a retry at the schedule's next time (or a
+    /// later `Retry-After` on 429 and 503); `failed` after the last attempt; a 410, or five days
+    /// without a success, disables the subscription.
+    private func record(
+        _ delivery: ClaimedDelivery, _ outcome: AttemptOutcome, startedAt: String, now: String, journal: inout Journal,
+        on connection: PostgresConnection
+    ) throws {
+        guard try DeliveryQueries.holdsLease(delivery.id, token: delivery.leaseToken, on: connection) else {
+            // The lease ran out and another dispatcher took the delivery over: record only the attempt.
+            try DeliveryQueries.recordAttempt(delivery.id, self.attempt(outcome, at: startedAt), on: connection)
+            return
+        }
+        try DeliveryQueries.recordAttempt(delivery.id, self.attempt(outcome, at: startedAt), on: connection)
+        let attempts = delivery.attemptsInRound + 1
+        if outcome.succeeded {
+            try DeliveryQueries.settle(
+                delivery.id, status: "succeeded", attemptsInRound: attempts, retryInSeconds: nil, at: now, on: connection)
+            _ = try WebhookQueries.noteOutcome(delivery.webhookID, succeeded: true, at: now, on: connection)
+            return
+        }
+        let failingSince = try WebhookQueries.noteOutcome(delivery.webhookID, succeeded: false, at: startedAt, on: connection)
+        let retryAfter = [429, 503].contains(outcome.status ?? 0) ? RetrySchedule.retryAfterSeconds(outcome.retryAfter) : nil
+        let delay =
+            outcome.status == 410
+            ? nil : configuration.schedule.delay(afterAttempt: attempts, retryAfter: retryAfter, jitter: Double.random(in: -1...1))
+        try DeliveryQueries.settle(
+            delivery.id, status: delay == nil ? "failed" : "pending", attemptsInRound: attempts, retryInSeconds: delay, at: now,
+            on: connection)
+        let failingTooLong = failingSince.flatMap(RFC3339Date.parse).map {
+            Date().timeIntervalSince($0) >= Double(configuration.disableAfterFailingSeconds)
+        }
+        if outcome.status == 410 {
+            try disable(delivery.webhookID, reason: "the endpoint answered 410 Gone", at: now, journal: &journal, on: connection)
+        } else if failingTooLong == true {
+            try disable(
+                delivery.webhookID, reason: "no successful delivery for \(configuration.disableAfterFailingSeconds / 86_400) days",
+                at: now, journal: &journal, on: connection)
         }
     }
 
