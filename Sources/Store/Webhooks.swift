@@ -369,3 +369,50 @@ extension WebhookQueries {
         ).first?.decode("failing_since", as: String?.self)
     }
 }
+
+extension DeliveryQueries {
+    /// A successful attempt, for `recordSuccesses`.
+    public struct Success: Sendable {
+        public let deliveryID: String
+        public let leaseToken: String
+        public let webhookID: String
+        public let at: String
+        public let status: Int
+        public let durationMS: Int
+
+        public init(deliveryID: String, leaseToken: String, webhookID: String, at: String, status: Int, durationMS: Int) {
+            (self.deliveryID, self.leaseToken, self.webhookID, self.at, self.status, self.durationMS) =
+                (deliveryID, leaseToken, webhookID, at, status, durationMS)
+        }
+    }
+
+    /// Records many successful attempts in three statements (the common case, kept cheap): the
+    /// attempts, the deliveries whose lease is still the claim's turned `succeeded`, and their
+    /// subscriptions' failure clocks stopped.
+    public static func recordSuccesses(_ items: [Success], at now: String, on connection: PostgresConnection) throws {
+        guard !items.isEmpty else { return }
+        // Array literals of ids, RFC 3339 times and integers: characters that need no quoting.
+        func array(_ values: [String]) -> String { "{" + values.joined(separator: ",") + "}" }
+        let ids = array(items.map(\.deliveryID))
+        try connection.query(
+            """
+            INSERT INTO webhook_attempts (delivery_id, attempt, at, response_status, error, duration_ms)
+            SELECT x.id, coalesce((SELECT max(a.attempt) FROM webhook_attempts a WHERE a.delivery_id = x.id), 0) + 1,
+                   x.at::timestamptz, x.status, NULL, x.ms
+            FROM unnest(\(ids)::text[], \(array(items.map(\.at)))::text[], \(array(items.map { String($0.status) }))::integer[],
+                        \(array(items.map { String($0.durationMS) }))::integer[]) AS x(id, at, status, ms)
+            """)
+        try connection.query(
+            """
+            UPDATE webhook_deliveries d SET status = 'succeeded', attempts_in_round = d.attempts_in_round + 1, next_attempt_at = NULL,
+                lease_until = NULL, lease_token = NULL, updated_at = \(now)::timestamptz
+            FROM unnest(\(ids)::text[], \(array(items.map(\.leaseToken)))::text[]) AS x(id, token)
+            WHERE d.id = x.id AND d.lease_token = x.token
+            """)
+        try connection.query(
+            """
+            UPDATE webhooks SET failing_since = NULL
+            WHERE id = ANY(\(array(Array(Set(items.map(\.webhookID))).sorted()))::text[]) AND failing_since IS NOT NULL
+            """)
+    }
+}

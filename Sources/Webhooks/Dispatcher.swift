@@ -216,7 +216,13 @@ public final class WebhookDispatcher: Sendable {
         let now = Timestamp.nowRFC3339()
         do {
             _ = try store.write(actor: nil, requestID: nil, at: now) { connection, journal in
-                for (delivery, outcome, startedAt) in ordered {
+                let successes = ordered.filter { $0.1.succeeded }.map { delivery, outcome, startedAt in
+                    DeliveryQueries.Success(
+                        deliveryID: delivery.id, leaseToken: delivery.leaseToken, webhookID: delivery.webhookID, at: startedAt,
+                        status: outcome.status ?? 200, durationMS: outcome.durationMS)
+                }
+                try DeliveryQueries.recordSuccesses(successes, at: now, on: connection)
+                for (delivery, outcome, startedAt) in ordered where !outcome.succeeded {
                     try record(delivery, outcome, startedAt: startedAt, now: now, journal: &journal, on: connection)
                 }
             }
@@ -228,9 +234,9 @@ public final class WebhookDispatcher: Sendable {
         }
     }
 
-    /// An attempt and what follows from it: success; a retry at the schedule's next time (or a
-    /// later `Retry-After` on 429 and 503); `failed` after the last attempt; a 410, or five days
-    /// without a success, disables the subscription.
+    /// A failed attempt and what follows from it (successes go through `recordSuccesses`): a
+    /// retry at the schedule's next time (or a later `Retry-After` on 429 and 503); `failed` after
+    /// the last attempt; a 410, or five days without a success, disables the subscription.
     private func record(
         _ delivery: ClaimedDelivery, _ outcome: AttemptOutcome, startedAt: String, now: String, journal: inout Journal,
         on connection: PostgresConnection
@@ -242,12 +248,6 @@ public final class WebhookDispatcher: Sendable {
         }
         try DeliveryQueries.recordAttempt(delivery.id, self.attempt(outcome, at: startedAt), on: connection)
         let attempts = delivery.attemptsInRound + 1
-        if outcome.succeeded {
-            try DeliveryQueries.settle(
-                delivery.id, status: "succeeded", attemptsInRound: attempts, retryInSeconds: nil, at: now, on: connection)
-            _ = try WebhookQueries.noteOutcome(delivery.webhookID, succeeded: true, at: now, on: connection)
-            return
-        }
         let failingSince = try WebhookQueries.noteOutcome(delivery.webhookID, succeeded: false, at: startedAt, on: connection)
         let retryAfter = [429, 503].contains(outcome.status ?? 0) ? RetrySchedule.retryAfterSeconds(outcome.retryAfter) : nil
         let delay =
