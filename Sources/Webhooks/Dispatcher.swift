@@ -13,7 +13,7 @@ public struct DispatcherConfiguration: Sendable {
     public var allowPrivateAddresses = false
     /// Longer than an attempt's total timeout; renewed after preparing a claim, just before sending.
     public var leaseSeconds = 30
-    public var maxInFlight = 64
+    public var maxInFlight = 256
     /// A subscription failing without a success this long is disabled.
     public var disableAfterFailingSeconds = 5 * 86_400
     /// The periodic sweep for due deliveries, besides the wake-ups on new events.
@@ -105,7 +105,10 @@ public final class WebhookDispatcher: Sendable {
             let room = configuration.maxInFlight - inFlight.count
             let sweep = ContinuousClock.now - lastSweep >= configuration.sweepInterval
             // A wake-up is consumed only by a claim: with no room it waits for room.
-            if room > 0, sweep || pendingWake.exchange(false, ordering: .acquiringAndReleasing) {
+            // Claims come in batches (a quarter of the window, or whatever room there is when idle):
+            // each claim costs round trips, and a trickle of tiny claims would cap the throughput.
+            let batchReady = room >= configuration.maxInFlight / 4 || inFlight.isEmpty
+            if room > 0, batchReady, sweep || pendingWake.exchange(false, ordering: .acquiringAndReleasing) {
                 if sweep { lastSweep = ContinuousClock.now }
                 let claimed = claim(limit: room, countQueue: sweep)
                 if claimed.count == room { pendingWake.store(true, ordering: .releasing) }  // more may be due: claim again at once
