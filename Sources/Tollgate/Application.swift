@@ -78,6 +78,7 @@ public final class TollgateApplication: Sendable {
             var dispatch = DispatcherConfiguration()
             dispatch.schedule = RetrySchedule(delays: configuration.webhookRetrySchedule)
             dispatch.allowPrivateAddresses = configuration.webhookAllowPrivate
+            dispatch.leaseSeconds = configuration.webhookLeaseSeconds
             let dispatcher = WebhookDispatcher(store: store, configuration: dispatch, logger: logger)
             self.dispatcher = dispatcher
             let feed = EventFeed(store: store, logger: logger)

@@ -17,6 +17,8 @@ public struct TollgateConfiguration: Sendable {
     /// Seconds before each retry (API.md: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), +-20 % jitter.
     public var webhookRetrySchedule: [Int] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]
     public var webhookAllowPrivate = false
+    /// How long a dispatcher's claim on a delivery lasts: longer than an attempt's 10 s total timeout.
+    public var webhookLeaseSeconds = 30
     public var logLevel: Logger.Level = .info
     public var accessLog = true
     public var rateLimitPerSecond = 50.0
@@ -49,6 +51,7 @@ public struct TollgateConfiguration: Sendable {
         }
         config.webhookRetrySchedule = try env.intList("TOLLGATE_WEBHOOK_RETRY_SCHEDULE", in: 0...604_800) ?? config.webhookRetrySchedule
         config.webhookAllowPrivate = try env.bool("TOLLGATE_WEBHOOK_ALLOW_PRIVATE") ?? config.webhookAllowPrivate
+        config.webhookLeaseSeconds = try env.int("TOLLGATE_WEBHOOK_LEASE_SECONDS", in: 11...3_600) ?? config.webhookLeaseSeconds
         config.logLevel = try env.logLevel("TOLLGATE_LOG_LEVEL") ?? config.logLevel
         config.accessLog = try env.bool("TOLLGATE_ACCESS_LOG") ?? config.accessLog
         config.rateLimitPerSecond = try env.seconds("TOLLGATE_RATE_LIMIT_PER_SECOND", in: 0...1_000_000) ?? config.rateLimitPerSecond
