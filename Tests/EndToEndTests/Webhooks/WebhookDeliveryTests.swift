@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Postgres
 import TestSupport
 import Testing
 
@@ -116,6 +117,33 @@ extension OneAtATime {
             #expect(refused.pointers == ["/url"])
             let scheme = try app.call("POST", "/v1/webhooks", json: #"{"url": "ftp://example.com/hook", "event_types": ["use_case.*"]}"#)
             #expect(scheme.status == 422)
+        }
+    
+        @Test("the address guard is checked again at delivery: a subscription to a loopback receiver gets nothing")
+        func guardAtDelivery() throws {
+            let receiver = try WebhookReceiver()
+            let app = try TestApp { $0.webhookRetrySchedule = [1] }  // private targets refused
+            // A subscription the API would refuse, written behind its back (as if the name had
+            // resolved to a public address at creation and to a loopback one now).
+            let connection = try app.databaseConnection()
+            defer { connection.close() }
+            let id = "wh_00000000000000000000000000"
+            try connection.query(
+                """
+                INSERT INTO webhooks (id, url, event_types, secret, created_at, updated_at)
+                VALUES (\(id), \(receiver.url), '{use_case.*}', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', now(), now())
+                """)
+            let f = GateFixtures(app: app)
+            let (podID, member) = try f.pod()
+            _ = try f.useCase(podID: podID, key: member.key)
+            let failed = try #require(
+                eventually(within: .seconds(10)) {
+                    (try app.call("GET", "/v1/webhooks/\(id)/deliveries?status=failed").object["items"] as? [[String: Any]] ?? []).count == 1
+                } ? (try app.call("GET", "/v1/webhooks/\(id)/deliveries?status=failed").object["items"] as? [[String: Any]])?.first : nil)
+            let attempts = failed["attempts"] as? [[String: Any]] ?? []
+            #expect(attempts.count == 2)
+            #expect(attempts.allSatisfy { ($0["error"] as? String)?.contains("127.0.0.1") == true && $0["response_status"] is NSNull })
+            #expect(receiver.received.isEmpty)
         }
     }
 }
