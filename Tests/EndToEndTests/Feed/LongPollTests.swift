@@ -80,5 +80,42 @@ extension OneAtATime {
                 #expect(try app.call("GET", "/v1/events?wait=\(wait)").status == 400)
             }
         }
+
+        @Test("1,000 long-polls parked at once hold no worker: other requests stay prompt, and one commit answers them all")
+        func thousandParked() throws {
+            let app = try TestApp()
+            let f = GateFixtures(app: app)
+            let (podID, member) = try f.pod()
+            let after = try f.lastSeq()
+            var clients: [RawClient] = []
+            for _ in 0..<1_000 {
+                let client = try RawClient(port: app.port, receiveTimeout: 20)
+                #expect(
+                    client.send(
+                        "GET /v1/events?after=\(after)&wait=25 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer \(TestApp.adminKey)\r\n\r\n"))
+                clients.append(client)
+            }
+            #expect(eventually(within: .seconds(20)) { app.app.feed.parkedCount == 1_000 }, "parked: \(app.app.feed.parkedCount)")
+            var slowest = Duration.zero
+            for _ in 0..<20 {
+                let start = ContinuousClock.now
+                #expect(try app.call("GET", "/v1/me").status == 200)
+                slowest = max(slowest, ContinuousClock.now - start)
+            }
+            #expect(slowest < .milliseconds(500), "other requests stay prompt: slowest \(slowest)")
+            let committed = ContinuousClock.now
+            _ = try f.useCase(podID: podID, key: member.key)
+            var answered = 0
+            for client in clients {
+                guard let response = client.readResponses(1).first else { continue }
+                if response.status == 200, (response.object["events"] as? [[String: Any]])?.first?["type"] as? String == "use_case.created"
+                {
+                    answered += 1
+                }
+            }
+            #expect(answered == 1_000)
+            #expect(ContinuousClock.now - committed < .seconds(10))
+            #expect(app.app.feed.parkedCount == 0)
+        }
     }
 }
