@@ -20,12 +20,10 @@ public struct APIRouter: Sendable {
     let wakeDispatcher: @Sendable () -> Void
     /// Where long-polls park; nil answers `wait` at once.
     let feed: EventFeed?
-    /// The newest committed event seq, from notifications.
-    let seqWatch: SeqWatch
 
     public init(
         store: Store, authenticator: Authenticator, rateLimiter: RateLimiter, webhookAllowPrivate: Bool = false,
-        wakeDispatcher: @escaping @Sendable () -> Void = {}, feed: EventFeed? = nil, seqWatch: SeqWatch = SeqWatch(), logger: Logger
+        wakeDispatcher: @escaping @Sendable () -> Void = {}, feed: EventFeed? = nil, logger: Logger
     ) {
         self.store = store
         self.authenticator = authenticator
@@ -34,7 +32,6 @@ public struct APIRouter: Sendable {
         self.webhookAllowPrivate = webhookAllowPrivate
         self.wakeDispatcher = wakeDispatcher
         self.feed = feed
-        self.seqWatch = seqWatch
         self.logger = logger
     }
 

@@ -6,38 +6,6 @@ import Postgres
 import Store
 import Synchronization
 
-/// The newest event seq this instance knows of, from NOTIFY payloads (every instance's commits).
-/// -1 while unknown (at start, and after the listener reconnected: notifications may be lost).
-public final class SeqWatch: Sendable {
-    private let latest = Atomic<Int64>(-1)
-
-    public init() {}
-
-    public var known: Int64? {
-        let value = latest.load(ordering: .acquiring)
-        return value >= 0 ? value : nil
-    }
-
-    /// A `tollgate_events` payload: the highest seq a transaction committed. Seqs are drawn in
-    /// commit order, so the newest notification also covers any that were missed before it.
-    public func observe(_ payload: String) {
-        guard let seq = Int64(payload) else { return invalidate() }
-        learned(seq)
-    }
-
-    /// A seq known to be committed (from a notification, or read by a request): the watch keeps the highest.
-    func learned(_ seq: Int64) {
-        var current = latest.load(ordering: .relaxed)
-        while seq > current {
-            let (exchanged, original) = latest.compareExchange(expected: current, desired: seq, ordering: .acquiringAndReleasing)
-            if exchanged { return }
-            current = original
-        }
-    }
-
-    public func invalidate() { latest.store(-1, ordering: .releasing) }
-}
-
 /// `GET /v1/portfolio/summary` (API.md section 7). The document is a function of the event seq it
 /// is as of; it is computed once per new seq and kept, so polling dashboards cost one comparison
 /// (no database) while nothing changes, and a 304 when they send the ETag they hold.
@@ -50,7 +18,7 @@ struct PortfolioRoutes {
 
     func register(in router: inout Router) {
         let store = api.store
-        let watch = api.seqWatch
+        let watch = store.seqWatch
         let cache = Cache()
         api.route(
             .get, "/v1/portfolio/summary",

@@ -105,7 +105,10 @@ public enum PortfolioSummaryQueries {
                     .object(
                         JSONObject([
                             ("total", .number(JSONNumber(total))),
-                            ("by_stage", .object(JSONObject(Stage.allCases.map { ($0.rawValue, .number(JSONNumber(byStage[$0.rawValue] ?? 0))) }))),
+                            (
+                                "by_stage",
+                                .object(JSONObject(Stage.allCases.map { ($0.rawValue, .number(JSONNumber(byStage[$0.rawValue] ?? 0))) }))
+                            ),
                             (
                                 "by_risk_tier",
                                 .object(JSONObject(RiskTier.allCases.map { ($0.rawValue, .number(JSONNumber(byTier[$0.rawValue] ?? 0))) }))
@@ -114,7 +117,8 @@ public enum PortfolioSummaryQueries {
                 ),
                 (
                     "gate_reviews",
-                    .object(JSONObject([("pending", .number(JSONNumber(pending))), ("pending_by_function", .object(JSONObject(functions)))]))
+                    .object(
+                        JSONObject([("pending", .number(JSONNumber(pending))), ("pending_by_function", .object(JSONObject(functions)))]))
                 ),
                 (
                     "funding",

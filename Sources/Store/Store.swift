@@ -8,6 +8,8 @@ import Postgres
 public final class Store: Sendable {
     public let pool: PostgresPool
     let logger: Logger
+    /// The newest committed event seq: this instance's commits and the others' notifications.
+    public let seqWatch = SeqWatch()
 
     public init(pool: PostgresPool, logger: Logger) {
         self.pool = pool
@@ -20,12 +22,14 @@ public final class Store: Sendable {
         actor: String?, requestID: String?, at: String,
         _ body: (PostgresConnection, inout Journal) throws -> T
     ) throws -> (value: T, events: [CommittedEvent]) {
-        try pool.transaction { connection in
+        let result = try pool.transaction { connection in
             var journal = Journal(actorPrincipalID: actor, requestID: requestID, at: at)
             let value = try body(connection, &journal)
             let events = try JournalWriter.append(journal, on: connection)
             return (value, events)
         }
+        if let newest = result.1.map(\.seq).max() { seqWatch.learned(newest) }
+        return result
     }
 
     /// Runs read-only statements on one pooled connection.

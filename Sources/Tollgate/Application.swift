@@ -83,7 +83,7 @@ public final class TollgateApplication: Sendable {
             self.dispatcher = dispatcher
             let feed = EventFeed(store: store, logger: logger)
             self.feed = feed
-            let seqWatch = SeqWatch()
+            let seqWatch = store.seqWatch
             listener = PostgresListener(
                 configuration: database, channels: ["tollgate_auth", "tollgate_events"], logger: logger,
                 onNotification: { channel, payload in
@@ -114,7 +114,7 @@ public final class TollgateApplication: Sendable {
             APIRouter(
                 store: store, authenticator: authenticator, rateLimiter: rateLimiter,
                 webhookAllowPrivate: configuration.webhookAllowPrivate, wakeDispatcher: { dispatcher.wake() }, feed: feed,
-                seqWatch: seqWatch, logger: logger
+                logger: logger
             ).register(in: &router)
             let openAPI = FileManager.default.contents(
                 atPath: migrationsDirectory.deletingLastPathComponent().appendingPathComponent("openapi.yaml").path)

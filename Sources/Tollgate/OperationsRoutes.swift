@@ -68,6 +68,7 @@ struct OperationsRoutes {
                     Response(
                         status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.text.utf8)))
             })
+        router.add(.get, "/dashboard", .inline { context in HandlerResult(DashboardPage.response(to: context.request)) })
         if let openAPIDocument {
             let response = Response(status: .ok, headers: ["Content-Type": "application/yaml"], body: openAPIDocument)
             router.add(.get, "/openapi.yaml", .inline { _ in HandlerResult(response) })

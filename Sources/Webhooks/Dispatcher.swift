@@ -137,7 +137,8 @@ public final class WebhookDispatcher: Sendable {
         do {
             let token = Identifiers.make(.delivery)
             return try store.pool.withConnection { connection in
-                let claimed = try DeliveryQueries.claim(limit: limit, leaseSeconds: configuration.leaseSeconds, token: token, on: connection)
+                let claimed = try DeliveryQueries.claim(
+                    limit: limit, leaseSeconds: configuration.leaseSeconds, token: token, on: connection)
                 if countQueue { metrics.queueDepth(try DeliveryQueries.pendingCount(on: connection)) }
                 return claimed
             }
@@ -229,7 +230,7 @@ public final class WebhookDispatcher: Sendable {
                     try record(delivery, outcome, startedAt: startedAt, now: now, journal: &journal, on: connection)
                 }
             }
-        } catch where batch.count > 1 {
+        } catch  where batch.count > 1 {
             for item in ordered { settle([item]) }
         } catch {
             // The lease runs out and the delivery is attempted again: at least once.

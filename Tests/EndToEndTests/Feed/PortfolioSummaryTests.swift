@@ -67,18 +67,31 @@ extension OneAtATime {
             #expect(try tag() == current)
             let writes: [(String, () throws -> Void)] = [
                 ("a use case", { _ = try f.useCase(podID: podID, key: member.key) }),
-                ("a review", {
-                    let id = try app.call("GET", "/v1/use-cases").object["items"].flatMap { ($0 as? [[String: Any]])?.first?["id"] as? String }
-                    _ = try f.requestReview(id ?? "", key: member.key, target: "pilot")
-                }),
-                ("an approval", {
-                    let pending = try app.call("GET", "/v1/gate-reviews?status=pending").object["items"] as? [[String: Any]] ?? []
-                    _ = try f.decide(pending.first?["id"] as? String ?? "", key: finance.key, function: "finance")
-                }),
-                ("a usage report", {
-                    let id = try app.call("GET", "/v1/use-cases?stage=pilot").object["items"].flatMap { ($0 as? [[String: Any]])?.first?["id"] as? String }
-                    _ = try f.report(id ?? "", key: member.key, period: "2026-09")
-                }),
+                (
+                    "a review",
+                    {
+                        let id = try app.call("GET", "/v1/use-cases").object["items"].flatMap {
+                            ($0 as? [[String: Any]])?.first?["id"] as? String
+                        }
+                        _ = try f.requestReview(id ?? "", key: member.key, target: "pilot")
+                    }
+                ),
+                (
+                    "an approval",
+                    {
+                        let pending = try app.call("GET", "/v1/gate-reviews?status=pending").object["items"] as? [[String: Any]] ?? []
+                        _ = try f.decide(pending.first?["id"] as? String ?? "", key: finance.key, function: "finance")
+                    }
+                ),
+                (
+                    "a usage report",
+                    {
+                        let id = try app.call("GET", "/v1/use-cases?stage=pilot").object["items"].flatMap {
+                            ($0 as? [[String: Any]])?.first?["id"] as? String
+                        }
+                        _ = try f.report(id ?? "", key: member.key, period: "2026-09")
+                    }
+                ),
             ]
             for (what, write) in writes {
                 try write()

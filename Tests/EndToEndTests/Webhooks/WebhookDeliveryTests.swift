@@ -118,7 +118,7 @@ extension OneAtATime {
             let scheme = try app.call("POST", "/v1/webhooks", json: #"{"url": "ftp://example.com/hook", "event_types": ["use_case.*"]}"#)
             #expect(scheme.status == 422)
         }
-    
+
         @Test("the address guard is checked again at delivery: a subscription to a loopback receiver gets nothing")
         func guardAtDelivery() throws {
             let receiver = try WebhookReceiver()
@@ -138,7 +138,8 @@ extension OneAtATime {
             _ = try f.useCase(podID: podID, key: member.key)
             let failed = try #require(
                 eventually(within: .seconds(10)) {
-                    (try app.call("GET", "/v1/webhooks/\(id)/deliveries?status=failed").object["items"] as? [[String: Any]] ?? []).count == 1
+                    (try app.call("GET", "/v1/webhooks/\(id)/deliveries?status=failed").object["items"] as? [[String: Any]] ?? []).count
+                        == 1
                 } ? (try app.call("GET", "/v1/webhooks/\(id)/deliveries?status=failed").object["items"] as? [[String: Any]])?.first : nil)
             let attempts = failed["attempts"] as? [[String: Any]] ?? []
             #expect(attempts.count == 2)
