@@ -104,7 +104,7 @@ struct GateReviewRoutes {
                 let list = try ListQuery(context.query)
                 guard IDKind.useCase.isValid(id) else { throw Problem.notFound("use case") }
                 let rows = try store.read { connection in
-                    guard try UseCaseQueries.find(id, on: connection) != nil else { throw Problem.notFound("use case") }
+                    guard try UseCaseQueries.exists(id, on: connection) else { throw Problem.notFound("use case") }
                     return try GateReviewQueries.list(
                         GateReviewFilter(useCaseID: id), now: context.now, after: list.cursor?.position, limit: list.limit, on: connection)
                 }

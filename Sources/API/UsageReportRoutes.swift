@@ -73,7 +73,7 @@ struct UsageReportRoutes {
                 let list = try ListQuery(context.query)
                 guard IDKind.useCase.isValid(id) else { throw Problem.notFound("use case") }
                 let rows = try store.read { connection in
-                    guard try UseCaseQueries.find(id, on: connection) != nil else { throw Problem.notFound("use case") }
+                    guard try UseCaseQueries.exists(id, on: connection) else { throw Problem.notFound("use case") }
                     return try UsageReportQueries.list(forUseCase: id, before: list.cursor?.position, limit: list.limit, on: connection)
                 }
                 let page = list.page(rows)

@@ -47,16 +47,19 @@ public enum PortfolioSummaryQueries {
             try connection.query(
                 "SELECT count(*) AS n FROM gate_reviews WHERE status = 'pending' AND expires_at > \(asOf)::timestamptz"
             ).first.map { try int($0, "n") } ?? 0
-        var byFunction: [String: (Int64, String)] = [:]
+        var byFunction: [String: (count: Int64, oldest: String, age: Int64)] = [:]
         for row in try connection.query(
             """
-            SELECT f AS function, count(*) AS n, \(SQLFragments.timestamp("min(created_at)")) AS oldest
+            SELECT f AS function, count(*) AS n, \(SQLFragments.timestamp("min(created_at)")) AS oldest,
+                   greatest(0, floor(extract(epoch FROM \(asOf)::timestamptz - min(created_at))))::bigint AS age
             FROM gate_reviews, unnest(needs) AS f
             WHERE status = 'pending' AND expires_at > \(asOf)::timestamptz
             GROUP BY f
             """)
         {
-            byFunction[try row.decode("function", as: String.self)] = (try int(row, "n"), try row.decode("oldest", as: String.self))
+            byFunction[try row.decode("function", as: String.self)] = (
+                try int(row, "n"), try row.decode("oldest", as: String.self), try int(row, "age")
+            )
         }
 
         let lastPeriod = try connection.query("SELECT max(period) AS p FROM usage_reports").first?.decode("p", as: String?.self)
@@ -83,16 +86,15 @@ public enum PortfolioSummaryQueries {
                 """
             ).first.map { try int($0, "n") } ?? 0
 
-        let asOfDate = RFC3339Seconds.parse(asOf) ?? 0
         let functions: [(String, JSONValue)] = BusinessFunction.allCases.map { function in
             let found = byFunction[function.rawValue]
-            let age = found.flatMap { RFC3339Seconds.parse($0.1) }.map { max(0, asOfDate - $0) }
             return (
                 function.rawValue,
                 .object(
                     JSONObject([
-                        ("count", .number(JSONNumber(found?.0 ?? 0))), ("oldest_age_seconds", age.map { .number(JSONNumber($0)) } ?? .null),
-                        ("oldest_requested_at", found.map { .string($0.1) } ?? .null),
+                        ("count", .number(JSONNumber(found?.count ?? 0))),
+                        ("oldest_age_seconds", found.map { .number(JSONNumber($0.age)) } ?? .null),
+                        ("oldest_requested_at", found.map { .string($0.oldest) } ?? .null),
                     ]))
             )
         }
@@ -151,14 +153,5 @@ public enum PortfolioSummaryQueries {
                 ("as_of_seq", .number(JSONNumber(seq))),
             ]))
         return (seq, document)
-    }
-}
-
-/// Whole seconds since the epoch of the API's RFC 3339 text (`2026-11-28T23:18:47.123Z`).
-enum RFC3339Seconds {
-    static func parse(_ text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970.rounded(.down)) }
     }
 }

@@ -133,6 +133,11 @@ public enum UseCaseQueries {
         return try connection.query("SELECT \(columns) FROM use_cases WHERE id = \(id)\(lock)").first.map(record)
     }
 
+    /// Whether the use case exists (for routes under it that read other tables).
+    public static func exists(_ id: String, on connection: PostgresConnection) throws -> Bool {
+        try !connection.query("SELECT 1 AS found FROM use_cases WHERE id = \(id)").isEmpty
+    }
+
     public static func list(_ filter: UseCaseFilter, after cursor: Int64?, limit: Int, on connection: PostgresConnection) throws -> [(
         UseCaseRecord, Int64
     )] {

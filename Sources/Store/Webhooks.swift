@@ -31,9 +31,7 @@ public struct WebhookRecord: Sendable, Equatable {
             ]))
     }
 
-    /// Whether an event of `type` goes to this subscription: an exact type, or `prefix.*`.
-    public func wants(_ type: String) -> Bool { Self.matches(eventTypes, type) }
-
+    /// Whether an event of `type` matches `patterns`: an exact type, or `prefix.*`.
     public static func matches(_ patterns: [String], _ type: String) -> Bool {
         patterns.contains { pattern in
             pattern.hasSuffix(".*") ? type.hasPrefix(pattern.dropLast()) : pattern == type
@@ -357,16 +355,16 @@ extension DeliveryQueries {
 }
 
 extension WebhookQueries {
-    /// Notes a success (the failure clock stops) or a failure (it starts, if it is not running);
-    /// returns when the subscription has been failing since, nil after a success.
-    public static func noteOutcome(_ id: String, succeeded: Bool, at: String, on connection: PostgresConnection) throws -> String? {
+    /// Notes a failed attempt: the failure clock starts, if it is not running (a success stops it,
+    /// in `DeliveryQueries.recordSuccesses`). Returns whether the subscription has now been failing,
+    /// without a success, for at least `seconds`, by the database's clock.
+    public static func noteFailure(_ id: String, at: String, failingFor seconds: Int, on connection: PostgresConnection) throws -> Bool {
         try connection.query(
             """
-            UPDATE webhooks SET failing_since = CASE WHEN \(succeeded) THEN NULL ELSE coalesce(failing_since, \(at)::timestamptz) END
-            WHERE id = \(id) AND (NOT \(succeeded) OR failing_since IS NOT NULL)  -- a success on a healthy one writes nothing
-            RETURNING \(SQLFragments.timestamp("failing_since")) AS failing_since
+            UPDATE webhooks SET failing_since = coalesce(failing_since, \(at)::timestamptz) WHERE id = \(id)
+            RETURNING failing_since <= now() - make_interval(secs => \(seconds)::integer) AS too_long
             """
-        ).first?.decode("failing_since", as: String?.self)
+        ).first?.decode("too_long", as: Bool.self) ?? false
     }
 }
 

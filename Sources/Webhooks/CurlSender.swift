@@ -52,8 +52,6 @@ final class CurlSender {
     private let connectTimeoutMS: Int
     private let totalTimeoutMS: Int
 
-    var inFlight: Int { transfers.count }
-
     init(connectTimeoutMS: Int = 5_000, totalTimeoutMS: Int = 10_000) {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         multi = curl_multi_init()

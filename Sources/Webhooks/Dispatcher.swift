@@ -252,7 +252,8 @@ public final class WebhookDispatcher: Sendable {
         }
         try DeliveryQueries.recordAttempt(delivery.id, self.attempt(outcome, at: startedAt), on: connection)
         let attempts = delivery.attemptsInRound + 1
-        let failingSince = try WebhookQueries.noteOutcome(delivery.webhookID, succeeded: false, at: startedAt, on: connection)
+        let failingTooLong = try WebhookQueries.noteFailure(
+            delivery.webhookID, at: startedAt, failingFor: configuration.disableAfterFailingSeconds, on: connection)
         let retryAfter = [429, 503].contains(outcome.status ?? 0) ? RetrySchedule.retryAfterSeconds(outcome.retryAfter) : nil
         let delay =
             outcome.status == 410
@@ -260,12 +261,9 @@ public final class WebhookDispatcher: Sendable {
         try DeliveryQueries.settle(
             delivery.id, status: delay == nil ? "failed" : "pending", attemptsInRound: attempts, retryInSeconds: delay, at: now,
             on: connection)
-        let failingTooLong = failingSince.flatMap(RFC3339Date.parse).map {
-            Date().timeIntervalSince($0) >= Double(configuration.disableAfterFailingSeconds)
-        }
         if outcome.status == 410 {
             try disable(delivery.webhookID, reason: "the endpoint answered 410 Gone", at: now, journal: &journal, on: connection)
-        } else if failingTooLong == true {
+        } else if failingTooLong {
             try disable(
                 delivery.webhookID, reason: "no successful delivery for \(configuration.disableAfterFailingSeconds / 86_400) days",
                 at: now, journal: &journal, on: connection)
@@ -287,14 +285,5 @@ public final class WebhookDispatcher: Sendable {
         journal.audit("webhook.disabled", entityType: "webhook", entityID: id, before: before, after: webhook.json)
         journal.event("webhook.disabled", data: .object(JSONObject([("webhook", webhook.json), ("reason", .string(reason))])))
         logger.warning("webhook disabled", metadata: ["webhook_id": "\(id)", "reason": "\(reason)"])
-    }
-}
-
-/// RFC 3339 text from the database back to a `Date`.
-enum RFC3339Date {
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
     }
 }
