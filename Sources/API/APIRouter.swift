@@ -6,8 +6,8 @@ import Postgres
 import Store
 import Telemetry
 
-/// Registers the `/v1` routes. Every handler runs on the worker pool behind the same steps:
-/// authenticate, run, and turn any error into problem+json in one place.
+/// Registers the `/v1` routes. Every handler runs behind the same steps: authenticate, admit
+/// (rate limit), run, and turn any error into problem+json in one place.
 public struct APIRouter: Sendable {
     let store: Store
     let authenticator: Authenticator
@@ -53,32 +53,31 @@ public struct APIRouter: Sendable {
     func route(
         _ method: HTTPMethod, _ template: String, _ handler: @escaping @Sendable (APIContext) throws -> Response, in router: inout Router
     ) {
+        router.add(method, template, .blocking(onWorker(method, handler)))
+    }
+
+    /// Adds an authenticated route whose answer is often in memory (a cached document, a 304):
+    /// for a caller whose key is in the authenticator's cache, `fromMemory` runs on the event loop,
+    /// with no thread hop; it returns nil when it needs the database, and `handler` then answers
+    /// on a worker as for `route`.
+    func route(
+        _ method: HTTPMethod, _ template: String, fromMemory: @escaping @Sendable (APIContext) -> Response?,
+        _ handler: @escaping @Sendable (APIContext) throws -> Response, in router: inout Router
+    ) {
         let api = self
-        router.add(
-            method, template,
-            .blocking { http in
-                let now = Timestamp.nowRFC3339()
-                var principalID: String?
-                let response: Response
-                do {
-                    let caller = try api.authenticator.authenticate(http.request.headers["Authorization"], now: now)
-                    principalID = caller.principalID
-                    if let wait = api.rateLimiter.take(for: caller.keyID) {
-                        throw Problem(
-                            status: .tooManyRequests, detail: "Too many requests for this API key; retry after \(wait) s.",
-                            headers: ["Retry-After": String(wait)])
-                    }
-                    let context = APIContext(http: http, caller: caller, now: now)
-                    if method == .post, let key = http.request.headers["Idempotency-Key"] {
-                        response = try api.idempotency.run(key: key, context: context) { try handler(context) }
-                    } else {
-                        response = try handler(context)
-                    }
-                } catch {
-                    response = api.problemResponse(for: error, http: http)
-                }
-                return HandlerResult(response, principalID: principalID)
-            })
+        let inline: @Sendable (RequestContext) -> HandlerResult? = { http in
+            let now = Timestamp.nowRFC3339()
+            guard let caller = api.authenticator.cachedCaller(http.request.headers["Authorization"], now: now),
+                let response = fromMemory(APIContext(http: http, caller: caller, now: now))
+            else { return nil }
+            do {
+                try api.admit(caller)  // one token per request, taken once the answer is known to be here
+                return HandlerResult(response, principalID: caller.principalID)
+            } catch {
+                return HandlerResult(api.problemResponse(for: error, http: http), principalID: caller.principalID)
+            }
+        }
+        router.add(method, template, .inlineFirst(inline, otherwise: onWorker(method, handler)))
     }
 
     /// Adds an authenticated route answered later: `handler` runs on a worker and calls `reply`
@@ -96,11 +95,7 @@ public struct APIRouter: Sendable {
                 do {
                     let caller = try api.authenticator.authenticate(http.request.headers["Authorization"], now: now)
                     principalID = caller.principalID
-                    if let wait = api.rateLimiter.take(for: caller.keyID) {
-                        throw Problem(
-                            status: .tooManyRequests, detail: "Too many requests for this API key; retry after \(wait) s.",
-                            headers: ["Retry-After": String(wait)])
-                    }
+                    try api.admit(caller)
                     let principal = principalID
                     try handler(APIContext(http: http, caller: caller, now: now)) {
                         responder.respond(HandlerResult($0, principalID: principal))
@@ -109,6 +104,42 @@ public struct APIRouter: Sendable {
                     responder.respond(HandlerResult(api.problemResponse(for: error, http: http), principalID: principalID))
                 }
             })
+    }
+
+    /// A worker's steps for `handler`: authenticate, admit, run (through the idempotency guard for
+    /// a POST with `Idempotency-Key`), and any error as problem+json.
+    private func onWorker(
+        _ method: HTTPMethod, _ handler: @escaping @Sendable (APIContext) throws -> Response
+    ) -> @Sendable (RequestContext) -> HandlerResult {
+        let api = self
+        return { http in
+            let now = Timestamp.nowRFC3339()
+            var principalID: String?
+            let response: Response
+            do {
+                let caller = try api.authenticator.authenticate(http.request.headers["Authorization"], now: now)
+                principalID = caller.principalID
+                try api.admit(caller)
+                let context = APIContext(http: http, caller: caller, now: now)
+                if method == .post, let key = http.request.headers["Idempotency-Key"] {
+                    response = try api.idempotency.run(key: key, context: context) { try handler(context) }
+                } else {
+                    response = try handler(context)
+                }
+            } catch {
+                response = api.problemResponse(for: error, http: http)
+            }
+            return HandlerResult(response, principalID: principalID)
+        }
+    }
+
+    /// 429 when the caller's key is over its rate.
+    private func admit(_ caller: Caller) throws(Problem) {
+        if let wait = rateLimiter.take(for: caller.keyID) {
+            throw Problem(
+                status: .tooManyRequests, detail: "Too many requests for this API key; retry after \(wait) s.",
+                headers: ["Retry-After": String(wait)])
+        }
     }
 
     /// The one mapping from errors to problem responses.

@@ -30,17 +30,9 @@ public final class Authenticator: Sendable {
 
     /// The caller for an `Authorization` header value, or 401 `unauthenticated`.
     func authenticate(_ header: String?, now: String) throws -> Caller {
-        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
-            throw Problem.unauthenticated("Send Authorization: Bearer <api key>.")
-        }
-        let key = String(header.dropFirst(7)).trimmed(" \t")
-        guard APIKeyMaterial.isPlausible(key) else { throw Problem.unauthenticated("The API key is not valid.") }
-        let hash = APIKeyMaterial.hash(key)
+        let hash = try Authenticator.presentedKeyHash(header)
+        if let caller = try cached(hash, now: now) { return caller }
         let clock = ContinuousClock()
-        if let entry = cache.read({ $0[hash] }), clock.now - entry.cachedAt < Authenticator.timeToLive {
-            if let expiresAt = entry.expiresAt, expiresAt <= now { throw Problem.unauthenticated("The API key has expired.") }
-            return entry.caller
-        }
         guard let found = try store.read({ try PrincipalQueries.keyOwner(hash: hash, on: $0) }) else {
             throw Problem.unauthenticated("The API key is not valid.")
         }
@@ -53,6 +45,31 @@ public final class Authenticator: Sendable {
             cache[hash] = Entry(caller: caller, expiresAt: found.expiresAt, cachedAt: clock.now)
         }
         return caller
+    }
+
+    /// The caller for a header whose key is cached and valid, found without the database; nil for
+    /// anything else (`authenticate` then has the answer).
+    func cachedCaller(_ header: String?, now: String) -> Caller? {
+        guard let hash = try? Authenticator.presentedKeyHash(header) else { return nil }
+        return (try? cached(hash, now: now)) ?? nil
+    }
+
+    private func cached(_ hash: [UInt8], now: String) throws(Problem) -> Caller? {
+        guard let entry = cache.read({ $0[hash] }), ContinuousClock().now - entry.cachedAt < Authenticator.timeToLive else {
+            return nil
+        }
+        if let expiresAt = entry.expiresAt, expiresAt <= now { throw Problem.unauthenticated("The API key has expired.") }
+        return entry.caller
+    }
+
+    /// The hash of the key in `Bearer <key>`.
+    private static func presentedKeyHash(_ header: String?) throws(Problem) -> [UInt8] {
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            throw Problem.unauthenticated("Send Authorization: Bearer <api key>.")
+        }
+        let key = String(header.dropFirst(7)).trimmed(" \t")
+        guard APIKeyMaterial.isPlausible(key) else { throw Problem.unauthenticated("The API key is not valid.") }
+        return APIKeyMaterial.hash(key)
     }
 }
 

@@ -6,14 +6,34 @@ import Postgres
 import Store
 import Synchronization
 
-/// `GET /v1/portfolio/summary` (API.md section 7). The document is a function of the event seq it
-/// is as of; it is computed once per new seq and kept, so polling dashboards cost one comparison
-/// (no database) while nothing changes, and a 304 when they send the ETag they hold.
+/// `GET /v1/portfolio/summary` (API.md section 7). The document is as of the last event that
+/// changed a figure; it is kept in memory with the newest event seq it is known to be current at.
+/// While no event commits (the seq watch says so), polling dashboards are answered on the event
+/// loop, 304 when they send the ETag they hold; after an event, one small query tells whether a
+/// figure changed, and only then are the totals read again.
 struct PortfolioRoutes {
     let api: APIRouter
 
+    struct Summary: Sendable {
+        /// The newest event seq at which this document was known to be current.
+        let checkedAt: Int64
+        /// The event the figures are as of (`as_of_seq`).
+        let figuresSeq: Int64
+        let body: [UInt8]
+        let tag: EntityTag
+    }
+
     final class Cache: Sendable {
-        let state = Mutex<(seq: Int64, body: [UInt8], tag: EntityTag)?>(nil)
+        private let state = Mutex<Summary?>(nil)
+
+        var current: Summary? { state.withLock { $0 } }
+
+        /// Keeps whichever of the two was checked at the newer seq.
+        func offer(_ summary: Summary) {
+            state.withLock { current in
+                if current == nil || current!.checkedAt < summary.checkedAt { current = summary }
+            }
+        }
     }
 
     func register(in router: inout Router) {
@@ -22,23 +42,23 @@ struct PortfolioRoutes {
         let cache = Cache()
         api.route(
             .get, "/v1/portfolio/summary",
+            fromMemory: { context in
+                guard let known = watch.known, let cached = cache.current, cached.checkedAt >= known else { return nil }
+                return Responses.resource(.ok, body: cached.body, tag: cached.tag, request: context.request)
+            },
             { context in
-                if let known = watch.known, let cached = cache.state.withLock({ $0 }), cached.seq == known {
-                    return Responses.resource(.ok, body: cached.body, tag: cached.tag, request: context.request)
+                // One snapshot for the seqs and every figure, so the document is exactly as of its seq.
+                let summary = try store.pool.transaction(isolation: .repeatableRead) { connection -> Summary in
+                    let (newest, figuresSeq) = try PortfolioSummaryQueries.seqs(on: connection)
+                    if let cached = cache.current, cached.figuresSeq == figuresSeq {
+                        return Summary(checkedAt: newest, figuresSeq: figuresSeq, body: cached.body, tag: cached.tag)
+                    }
+                    let body = try PortfolioSummaryQueries.compute(on: connection).document.encoded()
+                    return Summary(checkedAt: newest, figuresSeq: figuresSeq, body: body, tag: EntityTag(representation: body))
                 }
-                // One snapshot for the head and every figure, so the document is exactly as of its seq.
-                let computed = try store.pool.transaction(isolation: .repeatableRead) { connection -> (Int64, [UInt8], EntityTag) in
-                    let head = try PortfolioSummaryQueries.head(on: connection).seq
-                    if let cached = cache.state.withLock({ $0 }), cached.seq == head { return cached }
-                    let (seq, document) = try PortfolioSummaryQueries.compute(on: connection)
-                    let body = document.encoded()
-                    return (seq, body, EntityTag(representation: body))
-                }
-                cache.state.withLock { current in
-                    if current == nil || current!.seq < computed.0 { current = (computed.0, computed.1, computed.2) }
-                }
-                watch.learned(computed.0)
-                return Responses.resource(.ok, body: computed.1, tag: computed.2, request: context.request)
+                cache.offer(summary)
+                watch.learned(summary.checkedAt)
+                return Responses.resource(.ok, body: summary.body, tag: summary.tag, request: context.request)
             }, in: &router)
     }
 }

@@ -330,10 +330,7 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
             connection.slots[slot].route = template
             let context = RequestContext(request: request, parameters: parameters, requestID: requestID, routeTemplate: template)
             let fd = connection.fd, id = connection.id
-            switch handler {
-            case .inline(let body):
-                connection.slots[slot].result = body(context)
-            case .blocking(let body):
+            func onWorker(_ body: @escaping @Sendable (RequestContext) -> HandlerResult) {
                 let accepted = core.pool.submit { [self] in
                     post(.completed(fd: fd, connectionID: id, seq: seq, body(context)))
                 }
@@ -342,6 +339,18 @@ final class EventLoop: @unchecked Sendable {  // loop state is touched only by i
                         Problem(
                             status: .serviceUnavailable, detail: "The server is at capacity; retry shortly.", headers: ["Retry-After": "1"]
                         ).response(instance: head.path))
+                }
+            }
+            switch handler {
+            case .inline(let body):
+                connection.slots[slot].result = body(context)
+            case .blocking(let body):
+                onWorker(body)
+            case .inlineFirst(let body, let otherwise):
+                if let result = body(context) {
+                    connection.slots[slot].result = result
+                } else {
+                    onWorker(otherwise)
                 }
             case .deferred(let body):
                 let once = Atomic<Bool>(false)

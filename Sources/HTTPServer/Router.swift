@@ -44,6 +44,9 @@ public enum RouteHandler: Sendable {
     case inline(@Sendable (RequestContext) -> HandlerResult)
     /// On the bounded worker pool: anything that touches the database.
     case blocking(@Sendable (RequestContext) -> HandlerResult)
+    /// Tried on the event loop first, where it answers what it can from memory (a cached
+    /// document, a 304); when it returns nil, `otherwise` runs on the worker pool as `.blocking`.
+    case inlineFirst(@Sendable (RequestContext) -> HandlerResult?, otherwise: @Sendable (RequestContext) -> HandlerResult)
     /// Started on the worker pool, which it leaves when the body returns; answered later through the
     /// `Responder`, from any thread, holding no thread meanwhile (long-polls).
     case deferred(@Sendable (RequestContext, Responder) -> Void)

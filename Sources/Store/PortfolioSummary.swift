@@ -5,23 +5,30 @@ import Postgres
 
 /// `GET /v1/portfolio/summary` (API.md section 7): the portfolio's figures as of one event seq.
 ///
-/// Every figure is a function of the database as of `as_of_seq`, ages included: they are measured
-/// at that event's time, so the same seq gives the same document (and ETag) on every instance,
-/// and the document changes when, and only when, a write changes a figure.
+/// The totals are kept by triggers in the writing transactions (migration 0006), so computing
+/// the document reads a few small rows whatever the portfolio's size. It is as of the last event
+/// whose transaction changed a figure, ages included (measured at that event's time): the same
+/// figures give the same document, and ETag, on every instance, and the document changes when,
+/// and only when, a figure does.
 public enum PortfolioSummaryQueries {
-    /// The latest event: the summary's `as_of_seq` and the time ages are measured at.
-    public static func head(on connection: PostgresConnection) throws -> (seq: Int64, at: String?) {
+    /// The newest event seq, and the event the figures are as of: both from one snapshot.
+    public static func seqs(on connection: PostgresConnection) throws -> (newest: Int64, figures: Int64) {
         guard
             let row = try connection.query(
-                "SELECT seq, \(SQLFragments.timestamp("occurred_at")) AS at FROM events ORDER BY seq DESC LIMIT 1"
+                "SELECT coalesce((SELECT max(seq) FROM events), 0) AS newest, as_of_seq FROM portfolio_figures WHERE id = 1"
             ).first
-        else { return (0, nil) }
-        return (try row.decode("seq", as: Int64.self), try row.decode("at", as: String.self))
+        else { throw StoreError.corrupt("portfolio_figures") }
+        return (try row.decode("newest", as: Int64.self), try row.decode("as_of_seq", as: Int64.self))
     }
 
     public static func compute(on connection: PostgresConnection) throws -> (seq: Int64, document: JSONValue) {
-        let (seq, at) = try head(on: connection)
-        let asOf = at ?? "1970-01-01T00:00:00.000Z"
+        guard
+            let figures = try connection.query(
+                "SELECT as_of_seq, \(SQLFragments.timestamp("coalesce(as_of, 'epoch')")) AS as_of FROM portfolio_figures WHERE id = 1"
+            ).first
+        else { throw StoreError.corrupt("portfolio_figures") }
+        let seq = try figures.decode("as_of_seq", as: Int64.self)
+        let asOf = try figures.decode("as_of", as: String.self)
         func int(_ row: PostgresRow, _ column: String) throws -> Int64 { try row.decode(column, as: Int64?.self) ?? 0 }
 
         var byStage = Dictionary(uniqueKeysWithValues: Stage.allCases.map { ($0.rawValue, Int64(0)) })
@@ -29,9 +36,9 @@ public enum PortfolioSummaryQueries {
         var total: Int64 = 0, approved: Int64 = 0, spent: Int64 = 0, benefit: Int64 = 0
         for row in try connection.query(
             """
-            SELECT stage, risk_tier, count(*) AS n, sum(approved_funding_cents) AS approved, sum(spent_cents) AS spent,
-                   sum((estimates->>'expected_annual_benefit_cents')::bigint) FILTER (WHERE stage <> 'retired') AS benefit
-            FROM use_cases GROUP BY stage, risk_tier
+            SELECT stage, risk_tier, use_cases AS n, approved_funding_cents AS approved, spent_cents AS spent,
+                   expected_annual_benefit_cents AS benefit
+            FROM portfolio_use_case_totals
             """)
         {
             let n = try int(row, "n")
@@ -62,29 +69,17 @@ public enum PortfolioSummaryQueries {
             )
         }
 
-        let lastPeriod = try connection.query("SELECT max(period) AS p FROM usage_reports").first?.decode("p", as: String?.self)
-        var tokens: Int64 = 0
-        var kwh = Decimal(0), co2e = Decimal(0)
-        if let lastPeriod {
-            if let row = try connection.query(
-                """
-                SELECT sum(r.tokens_input + r.tokens_output) AS tokens, sum(r.energy_kwh)::text AS kwh,
-                       (sum(r.energy_kwh * coalesce((u.estimates->>'grid_carbon_g_per_kwh')::numeric, 0)) / 1000)::text AS co2e
-                FROM usage_reports r JOIN use_cases u ON u.id = r.use_case_id WHERE r.period = \(lastPeriod)
-                """
-            ).first {
-                tokens = try int(row, "tokens")
-                kwh = Decimal(string: try row.decode("kwh", as: String?.self) ?? "0") ?? 0
-                co2e = Decimal(string: try row.decode("co2e", as: String?.self) ?? "0") ?? 0
-            }
-        }
-        let realized =
-            try connection.query(
-                """
-                SELECT sum(realized_benefit_cents) AS n FROM usage_reports
-                WHERE period IN (SELECT DISTINCT period FROM usage_reports ORDER BY period DESC LIMIT 3)
-                """
-            ).first.map { try int($0, "n") } ?? 0
+        // The last three periods with reports: the newest gives the period's figures, all three the benefit.
+        let periods = try connection.query(
+            """
+            SELECT period, tokens, energy_kwh::text AS kwh, (co2e_g / 1000)::text AS co2e_kg, realized_benefit_cents AS realized
+            FROM portfolio_period_totals WHERE reports > 0 ORDER BY period DESC LIMIT 3
+            """)
+        let lastPeriod = try periods.first?.decode("period", as: String.self)
+        let tokens = try periods.first.map { try int($0, "tokens") } ?? 0
+        let kwh = try periods.first.flatMap { Decimal(string: try $0.decode("kwh", as: String.self)) } ?? 0
+        let co2e = try periods.first.flatMap { Decimal(string: try $0.decode("co2e_kg", as: String.self)) } ?? 0
+        let realized = try periods.reduce(Int64(0)) { $0 + (try int($1, "realized")) }
 
         let functions: [(String, JSONValue)] = BusinessFunction.allCases.map { function in
             let found = byFunction[function.rawValue]

@@ -1,0 +1,158 @@
+-- The portfolio summary's figures (API.md section 7), kept up to date by triggers inside the
+-- transactions that change them: computing the summary reads a few small rows instead of
+-- scanning use_cases and usage_reports, and no writer, whatever its path, can forget them.
+--
+-- The triggers are per statement, over transition tables, so a bulk write updates each total
+-- once. A trigger that changes a figure says so for the rest of its transaction
+-- (`tollgate.figures_changed`); the journal then records the transaction's last event seq in
+-- portfolio_figures, under the writers' lock. The summary is "as of" that event: its document,
+-- and ETag, change when and only when a figure does.
+
+-- Nothing writes these tables while their totals are counted.
+LOCK TABLE use_cases, usage_reports, gate_reviews IN SHARE ROW EXCLUSIVE MODE;
+
+-- Per stage and risk tier: the use cases, their funding, their spending, and the expected annual
+-- benefit of those not retired. Sums are numeric: a total never refuses a write by overflowing.
+CREATE TABLE portfolio_use_case_totals (
+    stage                          text NOT NULL,
+    risk_tier                      text NOT NULL,
+    use_cases                      bigint NOT NULL,
+    approved_funding_cents         numeric NOT NULL,
+    spent_cents                    numeric NOT NULL,
+    expected_annual_benefit_cents  numeric NOT NULL,
+    PRIMARY KEY (stage, risk_tier)
+);
+
+-- Per usage period: its reports' tokens, energy, emissions (grams) and realized benefit.
+CREATE TABLE portfolio_period_totals (
+    period                  text PRIMARY KEY,
+    reports                 bigint NOT NULL,
+    tokens                  numeric NOT NULL,
+    energy_kwh              numeric NOT NULL,
+    co2e_g                  numeric NOT NULL,
+    realized_benefit_cents  numeric NOT NULL
+);
+
+-- The event at which a figure last changed, and its time (ages are measured at it).
+CREATE TABLE portfolio_figures (
+    id         integer PRIMARY KEY CHECK (id = 1),
+    as_of_seq  bigint NOT NULL,
+    as_of      timestamptz
+);
+
+-- A report's emissions are its energy at its use case's grid carbon when it was reported: a
+-- later change of the estimate does not rewrite a past period.
+ALTER TABLE usage_reports ADD COLUMN co2e_g numeric NOT NULL DEFAULT 0;
+UPDATE usage_reports r SET co2e_g = r.energy_kwh * coalesce((u.estimates ->> 'grid_carbon_g_per_kwh')::numeric, 0)
+FROM use_cases u WHERE u.id = r.use_case_id;
+
+CREATE FUNCTION usage_report_co2e() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' OR NEW.energy_kwh IS DISTINCT FROM OLD.energy_kwh OR NEW.updated_at IS DISTINCT FROM OLD.updated_at THEN
+        NEW.co2e_g := NEW.energy_kwh * coalesce(
+            (SELECT (estimates ->> 'grid_carbon_g_per_kwh')::numeric FROM use_cases WHERE id = NEW.use_case_id), 0);
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER usage_report_co2e BEFORE INSERT OR UPDATE ON usage_reports FOR EACH ROW EXECUTE FUNCTION usage_report_co2e();
+
+-- Adds the rows in `added` and takes away those in `removed`; true when a total changed.
+CREATE FUNCTION portfolio_count_use_cases(added use_cases[], removed use_cases[]) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO portfolio_use_case_totals AS t
+        (stage, risk_tier, use_cases, approved_funding_cents, spent_cents, expected_annual_benefit_cents)
+    SELECT stage, risk_tier, sum(sign), sum(sign * approved_funding_cents), sum(sign * spent_cents),
+           sum(sign * CASE WHEN stage = 'retired' THEN 0
+                           ELSE coalesce((estimates ->> 'expected_annual_benefit_cents')::numeric, 0) END)
+    FROM (SELECT 1 AS sign, * FROM unnest(added) UNION ALL SELECT -1, * FROM unnest(removed)) AS change
+    GROUP BY stage, risk_tier
+    HAVING sum(sign) <> 0 OR sum(sign * approved_funding_cents) <> 0 OR sum(sign * spent_cents) <> 0
+        OR sum(sign * CASE WHEN stage = 'retired' THEN 0
+                           ELSE coalesce((estimates ->> 'expected_annual_benefit_cents')::numeric, 0) END) <> 0
+    ORDER BY stage, risk_tier  -- rows locked in one order by every writer
+    ON CONFLICT (stage, risk_tier) DO UPDATE SET
+        use_cases = t.use_cases + excluded.use_cases,
+        approved_funding_cents = t.approved_funding_cents + excluded.approved_funding_cents,
+        spent_cents = t.spent_cents + excluded.spent_cents,
+        expected_annual_benefit_cents = t.expected_annual_benefit_cents + excluded.expected_annual_benefit_cents;
+    RETURN FOUND;
+END $$;
+
+CREATE FUNCTION portfolio_count_reports(added usage_reports[], removed usage_reports[]) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO portfolio_period_totals AS t (period, reports, tokens, energy_kwh, co2e_g, realized_benefit_cents)
+    SELECT period, sum(sign), sum(sign * (tokens_input + tokens_output)), sum(sign * energy_kwh), sum(sign * co2e_g),
+           sum(sign * realized_benefit_cents)
+    FROM (SELECT 1 AS sign, * FROM unnest(added) UNION ALL SELECT -1, * FROM unnest(removed)) AS change
+    GROUP BY period
+    HAVING sum(sign) <> 0 OR sum(sign * (tokens_input + tokens_output)) <> 0 OR sum(sign * energy_kwh) <> 0
+        OR sum(sign * co2e_g) <> 0 OR sum(sign * realized_benefit_cents) <> 0
+    ORDER BY period
+    ON CONFLICT (period) DO UPDATE SET
+        reports = t.reports + excluded.reports,
+        tokens = t.tokens + excluded.tokens,
+        energy_kwh = t.energy_kwh + excluded.energy_kwh,
+        co2e_g = t.co2e_g + excluded.co2e_g,
+        realized_benefit_cents = t.realized_benefit_cents + excluded.realized_benefit_cents;
+    RETURN FOUND;
+END $$;
+
+-- The statement triggers: one function per table, one trigger per event (a trigger with
+-- transition tables serves one event); `old_rows` and `new_rows` exist as the event has them.
+CREATE FUNCTION portfolio_use_cases_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    added use_cases[] := '{}';
+    removed use_cases[] := '{}';
+BEGIN
+    IF TG_OP <> 'DELETE' THEN added := ARRAY(SELECT n FROM new_rows n); END IF;
+    IF TG_OP <> 'INSERT' THEN removed := ARRAY(SELECT o FROM old_rows o); END IF;
+    IF portfolio_count_use_cases(added, removed) THEN PERFORM set_config('tollgate.figures_changed', 'on', true); END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER portfolio_use_cases_inserted AFTER INSERT ON use_cases REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_use_cases_changed();
+CREATE TRIGGER portfolio_use_cases_updated AFTER UPDATE ON use_cases REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_use_cases_changed();
+CREATE TRIGGER portfolio_use_cases_deleted AFTER DELETE ON use_cases REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_use_cases_changed();
+
+CREATE FUNCTION portfolio_usage_reports_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    added usage_reports[] := '{}';
+    removed usage_reports[] := '{}';
+BEGIN
+    IF TG_OP <> 'DELETE' THEN added := ARRAY(SELECT n FROM new_rows n); END IF;
+    IF TG_OP <> 'INSERT' THEN removed := ARRAY(SELECT o FROM old_rows o); END IF;
+    IF portfolio_count_reports(added, removed) THEN PERFORM set_config('tollgate.figures_changed', 'on', true); END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER portfolio_usage_reports_inserted AFTER INSERT ON usage_reports REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_usage_reports_changed();
+CREATE TRIGGER portfolio_usage_reports_updated AFTER UPDATE ON usage_reports REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_usage_reports_changed();
+CREATE TRIGGER portfolio_usage_reports_deleted AFTER DELETE ON usage_reports REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_usage_reports_changed();
+
+-- The approval queues are read from gate_reviews (a partial index keeps that small); a change to
+-- a pending review's queue figures marks the transaction.
+CREATE FUNCTION portfolio_gate_review_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (TG_OP = 'INSERT' AND NEW.status = 'pending')
+        OR (TG_OP = 'DELETE' AND OLD.status = 'pending')
+        OR (TG_OP = 'UPDATE' AND (OLD.status = 'pending' OR NEW.status = 'pending')
+            AND (OLD.status, OLD.needs, OLD.created_at, OLD.expires_at) IS DISTINCT FROM
+                (NEW.status, NEW.needs, NEW.created_at, NEW.expires_at))
+    THEN
+        PERFORM set_config('tollgate.figures_changed', 'on', true);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER portfolio_gate_review_changed AFTER INSERT OR UPDATE OR DELETE ON gate_reviews
+    FOR EACH ROW EXECUTE FUNCTION portfolio_gate_review_changed();
+CREATE INDEX gate_reviews_pending_created ON gate_reviews (created_at) WHERE status = 'pending';
+
+-- The totals of what exists already, as of the newest event.
+SELECT portfolio_count_use_cases(ARRAY(SELECT u FROM use_cases u), '{}');
+SELECT portfolio_count_reports(ARRAY(SELECT r FROM usage_reports r), '{}');
+INSERT INTO portfolio_figures (id, as_of_seq, as_of)
+VALUES (1, coalesce((SELECT max(seq) FROM events), 0), (SELECT occurred_at FROM events ORDER BY seq DESC LIMIT 1));
