@@ -26,7 +26,7 @@ struct APIContext: Sendable {
     /// The body as a JSON object: 415 when it is not JSON, 400 when it does not parse, 422 when
     /// it is not an object.
     func jsonObject(allowMergePatch: Bool = false) throws(Problem) -> JSONObject {
-        let contentType = (header("Content-Type") ?? "").split(separator: ";").first.map { String($0).trimmed(" \t").lowercased() } ?? ""
+        let contentType = (header("Content-Type") ?? "").split(separator: ";").first.map { $0.trimmingWhitespace.lowercased() } ?? ""
         guard contentType == "application/json" || (allowMergePatch && contentType == "application/merge-patch+json") else {
             throw Problem(
                 status: .unsupportedMediaType,

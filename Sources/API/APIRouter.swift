@@ -61,14 +61,13 @@ public struct APIRouter: Sendable {
     /// with no thread hop; it returns nil when it needs the database, and `handler` then answers
     /// on a worker as for `route`.
     func route(
-        _ method: HTTPMethod, _ template: String, fromMemory: @escaping @Sendable (APIContext) -> Response?,
+        _ method: HTTPMethod, _ template: String, fromMemory: @escaping @Sendable (RequestContext, Caller) -> Response?,
         _ handler: @escaping @Sendable (APIContext) throws -> Response, in router: inout Router
     ) {
         let api = self
         let inline: @Sendable (RequestContext) -> HandlerResult? = { http in
-            let now = Timestamp.nowRFC3339()
-            guard let caller = api.authenticator.cachedCaller(http.request.headers["Authorization"], now: now),
-                let response = fromMemory(APIContext(http: http, caller: caller, now: now))
+            guard let caller = api.authenticator.cachedCaller(http.request.headers["Authorization"]),
+                let response = fromMemory(http, caller)
             else { return nil }
             do {
                 try api.admit(caller)  // one token per request, taken once the answer is known to be here

@@ -19,8 +19,7 @@ struct PortfolioRoutes {
         let checkedAt: Int64
         /// The event the figures are as of (`as_of_seq`).
         let figuresSeq: Int64
-        let body: [UInt8]
-        let tag: EntityTag
+        let document: Responses.Prepared
     }
 
     final class Cache: Sendable {
@@ -42,23 +41,25 @@ struct PortfolioRoutes {
         let cache = Cache()
         api.route(
             .get, "/v1/portfolio/summary",
-            fromMemory: { context in
+            fromMemory: { http, _ in
                 guard let known = watch.known, let cached = cache.current, cached.checkedAt >= known else { return nil }
-                return Responses.resource(.ok, body: cached.body, tag: cached.tag, request: context.request)
+                return Responses.resource(cached.document, request: http.request)
             },
             { context in
                 // One snapshot for the seqs and every figure, so the document is exactly as of its seq.
                 let summary = try store.pool.transaction(isolation: .repeatableRead) { connection -> Summary in
                     let (newest, figuresSeq) = try PortfolioSummaryQueries.seqs(on: connection)
                     if let cached = cache.current, cached.figuresSeq == figuresSeq {
-                        return Summary(checkedAt: newest, figuresSeq: figuresSeq, body: cached.body, tag: cached.tag)
+                        return Summary(checkedAt: newest, figuresSeq: figuresSeq, document: cached.document)
                     }
                     let body = try PortfolioSummaryQueries.compute(on: connection).document.encoded()
-                    return Summary(checkedAt: newest, figuresSeq: figuresSeq, body: body, tag: EntityTag(representation: body))
+                    return Summary(
+                        checkedAt: newest, figuresSeq: figuresSeq,
+                        document: Responses.Prepared(body: body, tag: EntityTag(representation: body)))
                 }
                 cache.offer(summary)
                 watch.learned(summary.checkedAt)
-                return Responses.resource(.ok, body: summary.body, tag: summary.tag, request: context.request)
+                return Responses.resource(summary.document, request: context.request)
             }, in: &router)
     }
 }

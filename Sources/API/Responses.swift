@@ -29,13 +29,34 @@ enum Responses {
     {
         var headers = headers
         headers.replaceOrAdd(name: "ETag", value: tag.quoted)
-        if status == .ok, request.method == .get || request.method == .head, let inm = request.headers["If-None-Match"],
-            tag.matchesIfNoneMatch(inm)
-        {
+        if status == .ok, isCurrent(tag, request) {
             return Response(status: .notModified, headers: headers)
         }
         headers.replaceOrAdd(name: "Content-Type", value: jsonContentType)
         return Response(status: status, headers: headers, body: body)
+    }
+
+    /// A resource served many times as it is (a cached document): both answers built once.
+    struct Prepared: Sendable {
+        let tag: EntityTag
+        let ok: Response
+        let notModified: Response
+
+        init(body: [UInt8], tag: EntityTag) {
+            self.tag = tag
+            ok = Response(status: .ok, headers: ["ETag": tag.quoted, "Content-Type": jsonContentType], body: body)
+            notModified = Response(status: .notModified, headers: ["ETag": tag.quoted])
+        }
+    }
+
+    static func resource(_ prepared: Prepared, request: Request) -> Response {
+        isCurrent(prepared.tag, request) ? prepared.notModified : prepared.ok
+    }
+
+    /// A GET or HEAD whose `If-None-Match` names `tag`: the client's copy is current.
+    private static func isCurrent(_ tag: EntityTag, _ request: Request) -> Bool {
+        guard request.method == .get || request.method == .head, let inm = request.headers["If-None-Match"] else { return false }
+        return tag.matchesIfNoneMatch(inm)
     }
 
     static func noContent() -> Response { Response(status: .noContent) }

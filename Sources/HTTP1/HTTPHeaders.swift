@@ -41,6 +41,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     static func namesEqual(_ a: String, _ b: String) -> Bool {
         let x = a.utf8, y = b.utf8
         guard x.count == y.count else { return false }
+        if a == b { return true }  // the usual case: the canonical spelling on both sides
         return zip(x, y).allSatisfy { ASCII.lower($0) == ASCII.lower($1) }
     }
 }

@@ -28,6 +28,14 @@ public enum APIKeyMaterial {
         Array(SHA256.hash(data: Array(key.utf8)))
     }
 
+    /// The stored form of a key given as its UTF-8 bytes (a slice of a header), hashed in place
+    /// into `output` (32 bytes).
+    public static func hash(utf8 key: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: key)
+        hasher.finalize().withUnsafeBytes { output.copyMemory(from: $0) }
+    }
+
     /// What a person sees to tell keys apart: the scheme and the first 6 characters.
     public static func displayPrefix(_ key: String) -> String {
         String(key.prefix(scheme.count + 6))
@@ -36,7 +44,11 @@ public enum APIKeyMaterial {
     /// True when `text` could be a key: 16...256 visible ASCII characters. Generated keys have
     /// 35; an operator's bootstrap key may be any such string. Anything else is refused unread.
     public static func isPlausible(_ text: String) -> Bool {
-        let utf8 = text.utf8
-        return (16...256).contains(utf8.count) && utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
+        var text = text
+        return text.withUTF8 { isPlausible(utf8: UnsafeRawBufferPointer($0)) }
+    }
+
+    public static func isPlausible(utf8: UnsafeRawBufferPointer) -> Bool {
+        (16...256).contains(utf8.count) && utf8.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
     }
 }
