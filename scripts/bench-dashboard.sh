@@ -43,13 +43,19 @@ echo "# $(date -u +%FT%TZ) tollgate $(git rev-parse --short HEAD) conns=$conns d
 api -X POST http://127.0.0.1:8080/v1/use-cases -d "$body" >/dev/null  # an event: the summary is computed afresh
 tag=$(curl -fsS -D - -o /dev/null -H "Authorization: Bearer $key" http://127.0.0.1:8080/v1/portfolio/summary | awk -F': ' 'tolower($1)=="etag" {print $2}' | tr -d '\r')
 wrkrun() { wrk -t2 -c"$conns" -d"$duration" --latency "$@" 2>&1 | awk '/Requests\/sec/ {r=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {e=$NF} END {printf "%s %s %s %s\n", r, p50, p99, (e==""?0:e)}'; }
-read -r h_rps h_p50 h_p99 _ < <(wrkrun http://127.0.0.1:8080/healthz)
-read -r s_rps s_p50 s_p99 s_non2xx < <(wrkrun -H "Authorization: Bearer $key" -H "If-None-Match: $tag" http://127.0.0.1:8080/v1/portfolio/summary)
-echo "| target | req/s | p50 | p99 | non-2xx |"
-echo "|---|---|---|---|---|"
-echo "| GET /healthz | $h_rps | $h_p50 | $h_p99 | 0 |"
-echo "| GET /v1/portfolio/summary, If-None-Match (304) | $s_rps | $s_p50 | $s_p99 | $s_non2xx (304s) |"
-echo "ratio 304 path / healthz: $(awk -v a="$s_rps" -v b="$h_rps" 'BEGIN{printf "%.2f", a/b}')"
+# Alternated twice (healthz, summary, healthz, summary): on a shared 2-core machine a drift in
+# the background hits both sides alike; the ratio is of the two runs' sums.
+echo "| run | target | req/s | p50 | p99 | non-2xx |"
+echo "|---|---|---|---|---|---|"
+h_sum=0 s_sum=0
+for run in 1 2; do
+  read -r h_rps h_p50 h_p99 _ < <(wrkrun http://127.0.0.1:8080/healthz)
+  read -r s_rps s_p50 s_p99 s_non2xx < <(wrkrun -H "Authorization: Bearer $key" -H "If-None-Match: $tag" http://127.0.0.1:8080/v1/portfolio/summary)
+  echo "| $run | GET /healthz | $h_rps | $h_p50 | $h_p99 | 0 |"
+  echo "| $run | GET /v1/portfolio/summary, If-None-Match (304) | $s_rps | $s_p50 | $s_p99 | $s_non2xx (304s) |"
+  h_sum=$(awk -v a="$h_sum" -v b="$h_rps" 'BEGIN{print a+b}') s_sum=$(awk -v a="$s_sum" -v b="$s_rps" 'BEGIN{print a+b}')
+done
+echo "ratio 304 path / healthz: $(awk -v a="$s_sum" -v b="$h_sum" 'BEGIN{printf "%.2f", a/b}')"
 python3 - "$key" "$body" <<'PY'
 import http.client, json, sys, threading, time
 key, body = sys.argv[1], sys.argv[2]
@@ -69,15 +75,19 @@ for _ in range(50):
 print(f"summary 200 after a write (recomputed): p50 {pct(fresh, 0.5):.1f} ms, p99 {pct(fresh, 0.99):.1f} ms (50 rounds)")
 # 3. wake-up: a long-poll parked on the newest seq; a write commits; time from the write's answer to the poll's.
 wake = []
+after = 0
+while True:  # the newest seq: page to the end of the feed
+    page = json.loads(call("GET", f"/v1/events?after={after}&limit=200")[1])
+    if not page["events"]: break
+    after = page["next_after"]
 for _ in range(50):
-    _, page = call("GET", "/v1/events?after=0&limit=1&types=webhook.test")
-    after = json.loads(call("GET", "/v1/portfolio/summary")[1])["as_of_seq"]
     done = {}
     def poll():
         status, payload = call("GET", f"/v1/events?after={after}&wait=25")
+        done["after"] = json.loads(payload)["next_after"]
         done["at"] = time.perf_counter()
     t = threading.Thread(target=poll); t.start(); time.sleep(0.05)
     call("POST", "/v1/use-cases", body); committed = time.perf_counter()
-    t.join(); wake.append((done["at"] - committed) * 1000)
+    t.join(); wake.append((done["at"] - committed) * 1000); after = done["after"]
 print(f"long-poll wake-up after a commit: p50 {pct(wake, 0.5):.1f} ms, p99 {pct(wake, 0.99):.1f} ms (50 rounds)")
 PY

@@ -30,6 +30,46 @@ struct HeadParser: Sendable {
         fields = FieldAccumulator()
     }
 
+    /// Consumes `input` from `index` until the head is complete, fails, or the input ends; `index`
+    /// is left after the last byte consumed. Runs of bytes between line ends are copied and checked
+    /// against the limits in one go, with the same outcome as one byte at a time.
+    mutating func consume(_ input: UnsafeRawBufferPointer, at index: inout Int) -> Step {
+        while index < input.count {
+            if !sawCR {
+                var end = index
+                while end < input.count, input[end] != ASCII.cr, input[end] != ASCII.lf { end += 1 }
+                if end > index {
+                    let run = UnsafeRawBufferPointer(rebasing: input[index..<end])
+                    index = end
+                    if let error = append(run) { return .failed(error) }
+                    continue
+                }
+            }
+            let step = consume(input[index])
+            index += 1
+            guard case .more = step else { return step }
+        }
+        return .more
+    }
+
+    /// Adds bytes that hold no CR or LF to the line. The byte-at-a-time checks come in this order:
+    /// the line's limit, then the head's; the first byte over either fails, the line's on a tie.
+    private mutating func append(_ run: UnsafeRawBufferPointer) -> HTTPParseError? {
+        let roomInLine = (requestLine == nil ? limits.maxTargetBytes + 32 : limits.maxFieldLineBytes) - line.count
+        let roomInHead = limits.maxHeadBytes - headBytes
+        if run.count > roomInLine || run.count > roomInHead {
+            if roomInLine <= roomInHead {
+                return requestLine == nil
+                    ? HTTPParseError(.uriTooLong, "request-target longer than \(limits.maxTargetBytes) bytes")
+                    : HTTPParseError(.requestHeaderFieldsTooLarge, "field line longer than \(limits.maxFieldLineBytes) bytes")
+            }
+            return HTTPParseError(.requestHeaderFieldsTooLarge, "head larger than \(limits.maxHeadBytes) bytes")
+        }
+        line.append(contentsOf: run)
+        headBytes += run.count
+        return nil
+    }
+
     @inline(__always)
     mutating func consume(_ byte: UInt8) -> Step {
         if sawCR {

@@ -71,32 +71,27 @@ public struct RequestParser: Sendable {
                 return (.error(error), count)
 
             case .head:
-                while index < count {
-                    let byte = input[index]
-                    index += 1
-                    switch head.consume(byte) {
-                    case .more:
-                        continue
-                    case .failed(let error):
-                        return fail(error, consumed: count)
-                    case .complete(let requestHead):
-                        head.reset()
-                        switch requestHead.framing {
-                        case .none:
-                            state = .fixedBody(remaining: 0)  // `.end` follows on the next call
-                        case .contentLength(let length):
-                            state = .fixedBody(remaining: length)
-                        case .chunked:
-                            state = .chunkLine
-                            line.removeAll(keepingCapacity: true)
-                            lineSawCR = false
-                            chunkedBodyBytes = 0
-                            trailerBytes = 0
-                        }
-                        return (.head(requestHead), index)
+                switch head.consume(input, at: &index) {
+                case .more:
+                    return (.needMoreData, index)
+                case .failed(let error):
+                    return fail(error, consumed: count)
+                case .complete(let requestHead):
+                    head.reset()
+                    switch requestHead.framing {
+                    case .none:
+                        state = .fixedBody(remaining: 0)  // `.end` follows on the next call
+                    case .contentLength(let length):
+                        state = .fixedBody(remaining: length)
+                    case .chunked:
+                        state = .chunkLine
+                        line.removeAll(keepingCapacity: true)
+                        lineSawCR = false
+                        chunkedBodyBytes = 0
+                        trailerBytes = 0
                     }
+                    return (.head(requestHead), index)
                 }
-                return (.needMoreData, index)
 
             case .fixedBody(let remaining):
                 if remaining == 0 {
