@@ -74,7 +74,7 @@ public struct Router: Sendable {
     /// Adds a route. A GET route also answers HEAD.
     public mutating func add(_ method: HTTPMethod, _ template: String, _ handler: RouteHandler) {
         var node = root
-        for segment in Router.segments(of: template) {
+        Router.forEachSegment(of: template) { segment in
             if segment.hasPrefix("{") && segment.hasSuffix("}") {
                 let name = String(segment.dropFirst().dropLast())
                 if let existing = node.parameter {
@@ -92,6 +92,7 @@ public struct Router: Sendable {
                 node.literal[String(segment)] = next
                 node = next
             }
+            return true
         }
         precondition(node.handlers[method] == nil, "duplicate route \(method) \(template)")
         node.handlers[method] = handler
@@ -101,17 +102,18 @@ public struct Router: Sendable {
     public func resolve(_ method: HTTPMethod, path: String) -> Resolution {
         var node = root
         var parameters: [String: String] = [:]
-        for segment in Router.segments(of: path) {
+        let matched = Router.forEachSegment(of: path) { segment in
             if let next = node.literal[String(segment)] {
                 node = next
             } else if let (name, next) = node.parameter, !segment.isEmpty {
                 parameters[name] = Router.percentDecoded(segment)
                 node = next
             } else {
-                return .notFound
+                return false
             }
+            return true
         }
-        if node.handlers.isEmpty { return .notFound }
+        if !matched || node.handlers.isEmpty { return .notFound }
         if let handler = node.handlers[method] {
             return .found(handler, template: node.template, parameters: parameters)
         }
@@ -123,11 +125,29 @@ public struct Router: Sendable {
         return .methodNotAllowed(allow: allow.sorted { $0.rawValue < $1.rawValue })
     }
 
-    static func segments(of path: String) -> [Substring] {
-        var segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        if segments.first == "" { segments.removeFirst() }
-        if segments.count > 1, segments.last == "" { segments.removeLast() }
-        return segments
+    /// Calls `body` with each `/`-separated segment of `path` (one leading slash, and one trailing
+    /// slash, ignored: `/a/b/` is `a`, `b`; `/` is one empty segment; `` is none) until it
+    /// returns false; returns whether every call returned true. Walks the bytes without copying:
+    /// this runs for every request.
+    @discardableResult
+    static func forEachSegment(of path: String, _ body: (Substring) -> Bool) -> Bool {
+        let utf8 = path.utf8
+        guard !utf8.isEmpty else { return true }  // no segments at all
+        let slash = UInt8(ascii: "/")
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        if start < end, utf8[start] == slash { start = utf8.index(after: start) }
+        if start < end, utf8[utf8.index(before: end)] == slash { end = utf8.index(before: end) }
+        var segmentStart = start
+        var index = start
+        while index < end {
+            if utf8[index] == slash {
+                guard body(path[segmentStart..<index]) else { return false }
+                segmentStart = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        return body(path[segmentStart..<end])
     }
 
     /// Decodes %XX escapes; an invalid escape leaves the segment as it was.
