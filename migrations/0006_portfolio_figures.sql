@@ -2,8 +2,13 @@
 -- transactions that change them: computing the summary reads a few small rows instead of
 -- scanning use_cases and usage_reports, and no writer, whatever its path, can forget them.
 --
--- The triggers are per statement, over transition tables, so a bulk write updates each total
--- once. A trigger that changes a figure says so for the rest of its transaction
+-- The triggers are per statement, over transition tables, so a bulk write adds one delta per
+-- total it moves. They append deltas instead of updating the totals in place: a row every writer
+-- updated would be locked from the write to the commit and serialise whole transactions, where an
+-- append takes no lock another writer waits for. The figures are the totals plus the deltas
+-- (the views below); `portfolio_fold()`, run every few seconds, moves the deltas into the totals.
+--
+-- A trigger that changes a figure says so for the rest of its transaction
 -- (`tollgate.figures_changed`); the journal then records the transaction's last event seq in
 -- portfolio_figures, under the writers' lock. The summary is "as of" that event: its document,
 -- and ETag, change when and only when a figure does.
@@ -33,6 +38,49 @@ CREATE TABLE portfolio_period_totals (
     realized_benefit_cents  numeric NOT NULL
 );
 
+-- Changes not folded into the totals yet: appended by the triggers, moved by portfolio_fold().
+CREATE TABLE portfolio_use_case_deltas (LIKE portfolio_use_case_totals);
+CREATE TABLE portfolio_period_deltas (LIKE portfolio_period_totals);
+
+-- The figures: totals and deltas together.
+CREATE VIEW portfolio_use_case_figures AS
+SELECT stage, risk_tier, sum(use_cases) AS use_cases, sum(approved_funding_cents) AS approved_funding_cents,
+       sum(spent_cents) AS spent_cents, sum(expected_annual_benefit_cents) AS expected_annual_benefit_cents
+FROM (SELECT * FROM portfolio_use_case_totals UNION ALL SELECT * FROM portfolio_use_case_deltas) AS t
+GROUP BY stage, risk_tier;
+
+CREATE VIEW portfolio_period_figures AS
+SELECT period, sum(reports) AS reports, sum(tokens) AS tokens, sum(energy_kwh) AS energy_kwh, sum(co2e_g) AS co2e_g,
+       sum(realized_benefit_cents) AS realized_benefit_cents
+FROM (SELECT * FROM portfolio_period_totals UNION ALL SELECT * FROM portfolio_period_deltas) AS t
+GROUP BY period;
+
+-- Moves every delta into the totals, in one statement per table: a delta committed meanwhile is
+-- not in this statement's snapshot and waits for the next fold; concurrent folds each move a
+-- delta once (the second one's DELETE skips rows the first deleted).
+CREATE FUNCTION portfolio_fold() RETURNS void LANGUAGE sql AS $$
+    WITH moved AS (DELETE FROM portfolio_use_case_deltas RETURNING *)
+    INSERT INTO portfolio_use_case_totals AS t
+        (stage, risk_tier, use_cases, approved_funding_cents, spent_cents, expected_annual_benefit_cents)
+    SELECT stage, risk_tier, sum(use_cases), sum(approved_funding_cents), sum(spent_cents), sum(expected_annual_benefit_cents)
+    FROM moved GROUP BY stage, risk_tier ORDER BY stage, risk_tier
+    ON CONFLICT (stage, risk_tier) DO UPDATE SET
+        use_cases = t.use_cases + excluded.use_cases,
+        approved_funding_cents = t.approved_funding_cents + excluded.approved_funding_cents,
+        spent_cents = t.spent_cents + excluded.spent_cents,
+        expected_annual_benefit_cents = t.expected_annual_benefit_cents + excluded.expected_annual_benefit_cents;
+    WITH moved AS (DELETE FROM portfolio_period_deltas RETURNING *)
+    INSERT INTO portfolio_period_totals AS t (period, reports, tokens, energy_kwh, co2e_g, realized_benefit_cents)
+    SELECT period, sum(reports), sum(tokens), sum(energy_kwh), sum(co2e_g), sum(realized_benefit_cents)
+    FROM moved GROUP BY period ORDER BY period
+    ON CONFLICT (period) DO UPDATE SET
+        reports = t.reports + excluded.reports,
+        tokens = t.tokens + excluded.tokens,
+        energy_kwh = t.energy_kwh + excluded.energy_kwh,
+        co2e_g = t.co2e_g + excluded.co2e_g,
+        realized_benefit_cents = t.realized_benefit_cents + excluded.realized_benefit_cents;
+$$;
+
 -- The event at which a figure last changed, and its time (ages are measured at it).
 CREATE TABLE portfolio_figures (
     id         integer PRIMARY KEY CHECK (id = 1),
@@ -56,44 +104,30 @@ BEGIN
 END $$;
 CREATE TRIGGER usage_report_co2e BEFORE INSERT OR UPDATE ON usage_reports FOR EACH ROW EXECUTE FUNCTION usage_report_co2e();
 
--- Adds the rows in `added` and takes away those in `removed`; true when a total changed.
+-- Appends the change from taking away the rows in `removed` and adding those in `added`, one
+-- delta per stage and risk tier it moves; true when a figure changed.
 CREATE FUNCTION portfolio_count_use_cases(added use_cases[], removed use_cases[]) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO portfolio_use_case_totals AS t
+    INSERT INTO portfolio_use_case_deltas
         (stage, risk_tier, use_cases, approved_funding_cents, spent_cents, expected_annual_benefit_cents)
-    SELECT stage, risk_tier, sum(sign), sum(sign * approved_funding_cents), sum(sign * spent_cents),
-           sum(sign * CASE WHEN stage = 'retired' THEN 0
-                           ELSE coalesce((estimates ->> 'expected_annual_benefit_cents')::numeric, 0) END)
-    FROM (SELECT 1 AS sign, * FROM unnest(added) UNION ALL SELECT -1, * FROM unnest(removed)) AS change
+    SELECT stage, risk_tier, sum(sign), sum(sign * approved_funding_cents), sum(sign * spent_cents), sum(sign * benefit)
+    FROM (SELECT 1 AS sign, * FROM unnest(added) UNION ALL SELECT -1, * FROM unnest(removed)) AS change,
+         LATERAL (SELECT CASE WHEN stage = 'retired' THEN 0
+                              ELSE coalesce((estimates ->> 'expected_annual_benefit_cents')::numeric, 0) END AS benefit) AS b
     GROUP BY stage, risk_tier
-    HAVING sum(sign) <> 0 OR sum(sign * approved_funding_cents) <> 0 OR sum(sign * spent_cents) <> 0
-        OR sum(sign * CASE WHEN stage = 'retired' THEN 0
-                           ELSE coalesce((estimates ->> 'expected_annual_benefit_cents')::numeric, 0) END) <> 0
-    ORDER BY stage, risk_tier  -- rows locked in one order by every writer
-    ON CONFLICT (stage, risk_tier) DO UPDATE SET
-        use_cases = t.use_cases + excluded.use_cases,
-        approved_funding_cents = t.approved_funding_cents + excluded.approved_funding_cents,
-        spent_cents = t.spent_cents + excluded.spent_cents,
-        expected_annual_benefit_cents = t.expected_annual_benefit_cents + excluded.expected_annual_benefit_cents;
+    HAVING sum(sign) <> 0 OR sum(sign * approved_funding_cents) <> 0 OR sum(sign * spent_cents) <> 0 OR sum(sign * benefit) <> 0;
     RETURN FOUND;
 END $$;
 
 CREATE FUNCTION portfolio_count_reports(added usage_reports[], removed usage_reports[]) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO portfolio_period_totals AS t (period, reports, tokens, energy_kwh, co2e_g, realized_benefit_cents)
+    INSERT INTO portfolio_period_deltas (period, reports, tokens, energy_kwh, co2e_g, realized_benefit_cents)
     SELECT period, sum(sign), sum(sign * (tokens_input + tokens_output)), sum(sign * energy_kwh), sum(sign * co2e_g),
            sum(sign * realized_benefit_cents)
     FROM (SELECT 1 AS sign, * FROM unnest(added) UNION ALL SELECT -1, * FROM unnest(removed)) AS change
     GROUP BY period
     HAVING sum(sign) <> 0 OR sum(sign * (tokens_input + tokens_output)) <> 0 OR sum(sign * energy_kwh) <> 0
-        OR sum(sign * co2e_g) <> 0 OR sum(sign * realized_benefit_cents) <> 0
-    ORDER BY period
-    ON CONFLICT (period) DO UPDATE SET
-        reports = t.reports + excluded.reports,
-        tokens = t.tokens + excluded.tokens,
-        energy_kwh = t.energy_kwh + excluded.energy_kwh,
-        co2e_g = t.co2e_g + excluded.co2e_g,
-        realized_benefit_cents = t.realized_benefit_cents + excluded.realized_benefit_cents;
+        OR sum(sign * co2e_g) <> 0 OR sum(sign * realized_benefit_cents) <> 0;
     RETURN FOUND;
 END $$;
 
@@ -154,5 +188,6 @@ CREATE INDEX gate_reviews_pending_created ON gate_reviews (created_at) WHERE sta
 -- The totals of what exists already, as of the newest event.
 SELECT portfolio_count_use_cases(ARRAY(SELECT u FROM use_cases u), '{}');
 SELECT portfolio_count_reports(ARRAY(SELECT r FROM usage_reports r), '{}');
+SELECT portfolio_fold();
 INSERT INTO portfolio_figures (id, as_of_seq, as_of)
 VALUES (1, coalesce((SELECT max(seq) FROM events), 0), (SELECT occurred_at FROM events ORDER BY seq DESC LIMIT 1));

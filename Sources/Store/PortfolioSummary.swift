@@ -21,6 +21,11 @@ public enum PortfolioSummaryQueries {
         return (try row.decode("newest", as: Int64.self), try row.decode("as_of_seq", as: Int64.self))
     }
 
+    /// Moves the figures' deltas into their totals (migration 0006): keeps the summary's reads small.
+    public static func fold(on connection: PostgresConnection) throws {
+        try connection.query("SELECT portfolio_fold()")
+    }
+
     public static func compute(on connection: PostgresConnection) throws -> (seq: Int64, document: JSONValue) {
         guard
             let figures = try connection.query(
@@ -38,7 +43,7 @@ public enum PortfolioSummaryQueries {
             """
             SELECT stage, risk_tier, use_cases AS n, approved_funding_cents AS approved, spent_cents AS spent,
                    expected_annual_benefit_cents AS benefit
-            FROM portfolio_use_case_totals
+            FROM portfolio_use_case_figures
             """)
         {
             let n = try int(row, "n")
@@ -73,7 +78,7 @@ public enum PortfolioSummaryQueries {
         let periods = try connection.query(
             """
             SELECT period, tokens, energy_kwh::text AS kwh, (co2e_g / 1000)::text AS co2e_kg, realized_benefit_cents AS realized
-            FROM portfolio_period_totals WHERE reports > 0 ORDER BY period DESC LIMIT 3
+            FROM portfolio_period_figures WHERE reports > 0 ORDER BY period DESC LIMIT 3
             """)
         let lastPeriod = try periods.first?.decode("period", as: String.self)
         let tokens = try periods.first.map { try int($0, "tokens") } ?? 0

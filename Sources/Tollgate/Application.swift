@@ -189,6 +189,16 @@ extension TollgateApplication {
         }
     }
 
+    /// Moves the summary figures' deltas, appended by the writing transactions, into their totals
+    /// (every 5 s), so computing the summary keeps reading a few rows.
+    public func foldPortfolioFigures() {
+        do {
+            try store.read { try PortfolioSummaryQueries.fold(on: $0) }
+        } catch {
+            logger.warning("folding the portfolio figures failed", metadata: ["error": "\(error)"])
+        }
+    }
+
     private func startMaintenance() {
         BackgroundThread.start(name: "maintenance") { [self] in
             var seconds = 0
@@ -196,6 +206,7 @@ extension TollgateApplication {
                 if seconds % 600 == 0 { runMaintenance() }
                 let sweep = configuration.reviewExpirySweepSeconds
                 if sweep > 0 && seconds % sweep == 0 { expireDueReviews() }
+                if seconds % 5 == 0 { foldPortfolioFigures() }
                 sleep(1)
                 seconds += 1
             }

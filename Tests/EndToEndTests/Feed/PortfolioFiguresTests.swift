@@ -26,13 +26,13 @@ extension OneAtATime {
                 useCases: """
                     SELECT stage || '/' || risk_tier AS key, use_cases::text AS a, approved_funding_cents::text AS b, spent_cents::text AS c,
                            expected_annual_benefit_cents::text AS d
-                    FROM portfolio_use_case_totals
+                    FROM portfolio_use_case_figures
                     WHERE use_cases <> 0 OR approved_funding_cents <> 0 OR spent_cents <> 0 OR expected_annual_benefit_cents <> 0
                     """,
                 periods: """
                     SELECT period AS key, reports::text AS a, tokens::text AS b, energy_kwh::text AS c, co2e_g::text AS d,
                            realized_benefit_cents::text AS e
-                    FROM portfolio_period_totals WHERE reports <> 0
+                    FROM portfolio_period_figures WHERE reports <> 0
                     """)
         }
 
@@ -96,10 +96,18 @@ extension OneAtATime {
             let app = try TestApp()
             let f = GateFixtures(app: app)
             let (podID, member) = try Self.buildPortfolio(app)
-            // Concurrent writers on the same totals: use cases created and reports for one period, from 8 clients.
+            // Concurrent writers on the same totals: use cases created and reports for one period, from 8
+            // clients, while the deltas are folded into the totals again and again.
             let useCases = try (0..<8).map { _ in try f.useCase(podID: podID, key: member.key) }
             let failures = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: 8) { i in
+            DispatchQueue.concurrentPerform(iterations: 9) { i in
+                if i == 8 {
+                    for _ in 0..<40 {
+                        app.app.foldPortfolioFigures()
+                        usleep(5_000)
+                    }
+                    return
+                }
                 do {
                     for round in 0..<5 {
                         _ = try f.useCase(podID: podID, key: member.key, riskTier: round % 2 == 0 ? "limited" : "high")
@@ -115,6 +123,13 @@ extension OneAtATime {
             let kept = try Self.kept(app)
             #expect(kept == (try Self.recounted(app)))
             #expect(kept.byPeriod["2026-10"]?.first == "8")
+            app.app.foldPortfolioFigures()
+            #expect(try Self.kept(app) == kept)
+            let connection = try app.databaseConnection()
+            defer { connection.close() }
+            let left = try connection.query(
+                "SELECT (SELECT count(*) FROM portfolio_use_case_deltas) + (SELECT count(*) FROM portfolio_period_deltas) AS n")
+            #expect(try left.first?.decode("n", as: Int.self) == 0, "the fold leaves no delta behind")
 
             let summary = try app.call("GET", "/v1/portfolio/summary").object
             let counts = try #require(summary["use_cases"] as? [String: Any])
@@ -186,10 +201,12 @@ extension OneAtATime {
             let connection = try app.databaseConnection()
             try connection.execute(
                 unsafeScript: """
-                    DROP TABLE portfolio_use_case_totals, portfolio_period_totals, portfolio_figures;
+                    DROP VIEW portfolio_use_case_figures, portfolio_period_figures;
+                    DROP TABLE portfolio_use_case_totals, portfolio_period_totals, portfolio_use_case_deltas, portfolio_period_deltas,
+                               portfolio_figures;
                     DROP FUNCTION portfolio_use_cases_changed, portfolio_usage_reports_changed, portfolio_gate_review_changed,
                                   usage_report_co2e CASCADE;
-                    DROP FUNCTION portfolio_count_use_cases, portfolio_count_reports;
+                    DROP FUNCTION portfolio_count_use_cases, portfolio_count_reports, portfolio_fold;
                     DROP INDEX gate_reviews_pending_created;
                     ALTER TABLE usage_reports DROP COLUMN co2e_g;
                     DELETE FROM schema_migrations WHERE version = 6;
