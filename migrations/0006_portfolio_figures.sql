@@ -2,11 +2,11 @@
 -- transactions that change them: computing the summary reads a few small rows instead of
 -- scanning use_cases and usage_reports, and no writer, whatever its path, can forget them.
 --
--- The triggers are per statement, over transition tables, so a bulk write adds one delta per
--- total it moves. They append deltas instead of updating the totals in place: a row every writer
--- updated would be locked from the write to the commit and serialise whole transactions, where an
--- append takes no lock another writer waits for. The figures are the totals plus the deltas
--- (the views below); `portfolio_fold()`, run every few seconds, moves the deltas into the totals.
+-- The triggers append a delta per row change instead of updating the totals in place: a total
+-- every writer updated would be locked from the write to the commit and serialise whole
+-- transactions, where an append takes no lock another writer waits for. The figures are the
+-- totals plus the deltas (the views below); `portfolio_fold()`, run every few seconds, moves the
+-- deltas into the totals.
 --
 -- A trigger that changes a figure says so for the rest of its transaction
 -- (`tollgate.figures_changed`); the journal then records the transaction's last event seq in
@@ -104,68 +104,49 @@ BEGIN
 END $$;
 CREATE TRIGGER usage_report_co2e BEFORE INSERT OR UPDATE ON usage_reports FOR EACH ROW EXECUTE FUNCTION usage_report_co2e();
 
--- Appends the change from taking away the rows in `removed` and adding those in `added`, one
--- delta per stage and risk tier it moves; true when a figure changed.
-CREATE FUNCTION portfolio_count_use_cases(added use_cases[], removed use_cases[]) RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO portfolio_use_case_deltas
-        (stage, risk_tier, use_cases, approved_funding_cents, spent_cents, expected_annual_benefit_cents)
-    SELECT stage, risk_tier, sum(sign), sum(sign * approved_funding_cents), sum(sign * spent_cents), sum(sign * benefit)
-    FROM (SELECT 1 AS sign, * FROM unnest(added) UNION ALL SELECT -1, * FROM unnest(removed)) AS change,
-         LATERAL (SELECT CASE WHEN stage = 'retired' THEN 0
-                              ELSE coalesce((estimates ->> 'expected_annual_benefit_cents')::numeric, 0) END AS benefit) AS b
-    GROUP BY stage, risk_tier
-    HAVING sum(sign) <> 0 OR sum(sign * approved_funding_cents) <> 0 OR sum(sign * spent_cents) <> 0 OR sum(sign * benefit) <> 0;
-    RETURN FOUND;
-END $$;
+-- What one use case, or one report, adds to the figures; `sign` -1 takes it away.
+CREATE FUNCTION portfolio_use_case_delta(u use_cases, sign integer) RETURNS portfolio_use_case_deltas
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT u.stage, u.risk_tier, sign::bigint, (sign * u.approved_funding_cents)::numeric, (sign * u.spent_cents)::numeric,
+           sign * CASE WHEN u.stage = 'retired' THEN 0
+                       ELSE coalesce((u.estimates ->> 'expected_annual_benefit_cents')::numeric, 0) END
+$$;
 
-CREATE FUNCTION portfolio_count_reports(added usage_reports[], removed usage_reports[]) RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO portfolio_period_deltas (period, reports, tokens, energy_kwh, co2e_g, realized_benefit_cents)
-    SELECT period, sum(sign), sum(sign * (tokens_input + tokens_output)), sum(sign * energy_kwh), sum(sign * co2e_g),
-           sum(sign * realized_benefit_cents)
-    FROM (SELECT 1 AS sign, * FROM unnest(added) UNION ALL SELECT -1, * FROM unnest(removed)) AS change
-    GROUP BY period
-    HAVING sum(sign) <> 0 OR sum(sign * (tokens_input + tokens_output)) <> 0 OR sum(sign * energy_kwh) <> 0
-        OR sum(sign * co2e_g) <> 0 OR sum(sign * realized_benefit_cents) <> 0;
-    RETURN FOUND;
-END $$;
+CREATE FUNCTION portfolio_report_delta(r usage_reports, sign integer) RETURNS portfolio_period_deltas
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT r.period, sign::bigint, (sign * (r.tokens_input::numeric + r.tokens_output)), sign * r.energy_kwh, sign * r.co2e_g,
+           (sign * r.realized_benefit_cents)::numeric
+$$;
 
--- The statement triggers: one function per table, one trigger per event (a trigger with
--- transition tables serves one event); `old_rows` and `new_rows` exist as the event has them.
-CREATE FUNCTION portfolio_use_cases_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    added use_cases[] := '{}';
-    removed use_cases[] := '{}';
+-- Row triggers: an update that moves no figure is filtered by WHEN before any function runs.
+CREATE FUNCTION portfolio_use_case_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'DELETE' THEN added := ARRAY(SELECT n FROM new_rows n); END IF;
-    IF TG_OP <> 'INSERT' THEN removed := ARRAY(SELECT o FROM old_rows o); END IF;
-    IF portfolio_count_use_cases(added, removed) THEN PERFORM set_config('tollgate.figures_changed', 'on', true); END IF;
+    IF TG_OP <> 'INSERT' THEN INSERT INTO portfolio_use_case_deltas SELECT * FROM portfolio_use_case_delta(OLD, -1); END IF;
+    IF TG_OP <> 'DELETE' THEN INSERT INTO portfolio_use_case_deltas SELECT * FROM portfolio_use_case_delta(NEW, 1); END IF;
+    PERFORM set_config('tollgate.figures_changed', 'on', true);
     RETURN NULL;
 END $$;
-CREATE TRIGGER portfolio_use_cases_inserted AFTER INSERT ON use_cases REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_use_cases_changed();
-CREATE TRIGGER portfolio_use_cases_updated AFTER UPDATE ON use_cases REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_use_cases_changed();
-CREATE TRIGGER portfolio_use_cases_deleted AFTER DELETE ON use_cases REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_use_cases_changed();
+CREATE TRIGGER portfolio_use_case_added_or_removed AFTER INSERT OR DELETE ON use_cases
+    FOR EACH ROW EXECUTE FUNCTION portfolio_use_case_changed();
+CREATE TRIGGER portfolio_use_case_changed AFTER UPDATE ON use_cases FOR EACH ROW
+    WHEN (OLD.stage IS DISTINCT FROM NEW.stage OR OLD.risk_tier IS DISTINCT FROM NEW.risk_tier
+          OR OLD.approved_funding_cents IS DISTINCT FROM NEW.approved_funding_cents OR OLD.spent_cents IS DISTINCT FROM NEW.spent_cents
+          OR (OLD.estimates ->> 'expected_annual_benefit_cents') IS DISTINCT FROM (NEW.estimates ->> 'expected_annual_benefit_cents'))
+    EXECUTE FUNCTION portfolio_use_case_changed();
 
-CREATE FUNCTION portfolio_usage_reports_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    added usage_reports[] := '{}';
-    removed usage_reports[] := '{}';
+CREATE FUNCTION portfolio_usage_report_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'DELETE' THEN added := ARRAY(SELECT n FROM new_rows n); END IF;
-    IF TG_OP <> 'INSERT' THEN removed := ARRAY(SELECT o FROM old_rows o); END IF;
-    IF portfolio_count_reports(added, removed) THEN PERFORM set_config('tollgate.figures_changed', 'on', true); END IF;
+    IF TG_OP <> 'INSERT' THEN INSERT INTO portfolio_period_deltas SELECT * FROM portfolio_report_delta(OLD, -1); END IF;
+    IF TG_OP <> 'DELETE' THEN INSERT INTO portfolio_period_deltas SELECT * FROM portfolio_report_delta(NEW, 1); END IF;
+    PERFORM set_config('tollgate.figures_changed', 'on', true);
     RETURN NULL;
 END $$;
-CREATE TRIGGER portfolio_usage_reports_inserted AFTER INSERT ON usage_reports REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_usage_reports_changed();
-CREATE TRIGGER portfolio_usage_reports_updated AFTER UPDATE ON usage_reports REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_usage_reports_changed();
-CREATE TRIGGER portfolio_usage_reports_deleted AFTER DELETE ON usage_reports REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION portfolio_usage_reports_changed();
+CREATE TRIGGER portfolio_usage_report_added_or_removed AFTER INSERT OR DELETE ON usage_reports
+    FOR EACH ROW EXECUTE FUNCTION portfolio_usage_report_changed();
+CREATE TRIGGER portfolio_usage_report_changed AFTER UPDATE ON usage_reports FOR EACH ROW
+    WHEN ((OLD.period, OLD.tokens_input, OLD.tokens_output, OLD.energy_kwh, OLD.co2e_g, OLD.realized_benefit_cents)
+          IS DISTINCT FROM (NEW.period, NEW.tokens_input, NEW.tokens_output, NEW.energy_kwh, NEW.co2e_g, NEW.realized_benefit_cents))
+    EXECUTE FUNCTION portfolio_usage_report_changed();
 
 -- The approval queues are read from gate_reviews (a partial index keeps that small); a change to
 -- a pending review's queue figures marks the transaction.
@@ -186,8 +167,11 @@ CREATE TRIGGER portfolio_gate_review_changed AFTER INSERT OR UPDATE OR DELETE ON
 CREATE INDEX gate_reviews_pending_created ON gate_reviews (created_at) WHERE status = 'pending';
 
 -- The totals of what exists already, as of the newest event.
-SELECT portfolio_count_use_cases(ARRAY(SELECT u FROM use_cases u), '{}');
-SELECT portfolio_count_reports(ARRAY(SELECT r FROM usage_reports r), '{}');
-SELECT portfolio_fold();
+INSERT INTO portfolio_use_case_totals
+SELECT d.stage, d.risk_tier, sum(d.use_cases), sum(d.approved_funding_cents), sum(d.spent_cents), sum(d.expected_annual_benefit_cents)
+FROM use_cases u, LATERAL portfolio_use_case_delta(u, 1) AS d GROUP BY d.stage, d.risk_tier;
+INSERT INTO portfolio_period_totals
+SELECT d.period, sum(d.reports), sum(d.tokens), sum(d.energy_kwh), sum(d.co2e_g), sum(d.realized_benefit_cents)
+FROM usage_reports r, LATERAL portfolio_report_delta(r, 1) AS d GROUP BY d.period;
 INSERT INTO portfolio_figures (id, as_of_seq, as_of)
 VALUES (1, coalesce((SELECT max(seq) FROM events), 0), (SELECT occurred_at FROM events ORDER BY seq DESC LIMIT 1));

@@ -201,12 +201,11 @@ extension OneAtATime {
             let connection = try app.databaseConnection()
             try connection.execute(
                 unsafeScript: """
+                    DROP FUNCTION portfolio_use_case_changed, portfolio_usage_report_changed, portfolio_gate_review_changed,
+                                  usage_report_co2e, portfolio_use_case_delta, portfolio_report_delta, portfolio_fold CASCADE;
                     DROP VIEW portfolio_use_case_figures, portfolio_period_figures;
                     DROP TABLE portfolio_use_case_totals, portfolio_period_totals, portfolio_use_case_deltas, portfolio_period_deltas,
                                portfolio_figures;
-                    DROP FUNCTION portfolio_use_cases_changed, portfolio_usage_reports_changed, portfolio_gate_review_changed,
-                                  usage_report_co2e CASCADE;
-                    DROP FUNCTION portfolio_count_use_cases, portfolio_count_reports, portfolio_fold;
                     DROP INDEX gate_reviews_pending_created;
                     ALTER TABLE usage_reports DROP COLUMN co2e_g;
                     DELETE FROM schema_migrations WHERE version = 6;
