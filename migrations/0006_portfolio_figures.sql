@@ -104,25 +104,25 @@ BEGIN
 END $$;
 CREATE TRIGGER usage_report_co2e BEFORE INSERT OR UPDATE ON usage_reports FOR EACH ROW EXECUTE FUNCTION usage_report_co2e();
 
--- What one use case, or one report, adds to the figures; `sign` -1 takes it away.
-CREATE FUNCTION portfolio_use_case_delta(u use_cases, sign integer) RETURNS portfolio_use_case_deltas
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT u.stage, u.risk_tier, sign::bigint, (sign * u.approved_funding_cents)::numeric, (sign * u.spent_cents)::numeric,
-           sign * CASE WHEN u.stage = 'retired' THEN 0
-                       ELSE coalesce((u.estimates ->> 'expected_annual_benefit_cents')::numeric, 0) END
-$$;
-
-CREATE FUNCTION portfolio_report_delta(r usage_reports, sign integer) RETURNS portfolio_period_deltas
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT r.period, sign::bigint, (sign * (r.tokens_input::numeric + r.tokens_output)), sign * r.energy_kwh, sign * r.co2e_g,
-           (sign * r.realized_benefit_cents)::numeric
+-- A use case's expected annual benefit as the figures count it: none once retired.
+CREATE FUNCTION portfolio_benefit(stage text, estimates json) RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN stage = 'retired' THEN 0 ELSE coalesce((estimates ->> 'expected_annual_benefit_cents')::numeric, 0) END
 $$;
 
 -- Row triggers: an update that moves no figure is filtered by WHEN before any function runs.
 CREATE FUNCTION portfolio_use_case_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN INSERT INTO portfolio_use_case_deltas SELECT * FROM portfolio_use_case_delta(OLD, -1); END IF;
-    IF TG_OP <> 'DELETE' THEN INSERT INTO portfolio_use_case_deltas SELECT * FROM portfolio_use_case_delta(NEW, 1); END IF;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO portfolio_use_case_deltas VALUES
+            (NEW.stage, NEW.risk_tier, 1, NEW.approved_funding_cents, NEW.spent_cents, portfolio_benefit(NEW.stage, NEW.estimates));
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO portfolio_use_case_deltas VALUES
+            (OLD.stage, OLD.risk_tier, -1, -OLD.approved_funding_cents, -OLD.spent_cents, -portfolio_benefit(OLD.stage, OLD.estimates)),
+            (NEW.stage, NEW.risk_tier, 1, NEW.approved_funding_cents, NEW.spent_cents, portfolio_benefit(NEW.stage, NEW.estimates));
+    ELSE
+        INSERT INTO portfolio_use_case_deltas VALUES
+            (OLD.stage, OLD.risk_tier, -1, -OLD.approved_funding_cents, -OLD.spent_cents, -portfolio_benefit(OLD.stage, OLD.estimates));
+    END IF;
     PERFORM set_config('tollgate.figures_changed', 'on', true);
     RETURN NULL;
 END $$;
@@ -136,8 +136,17 @@ CREATE TRIGGER portfolio_use_case_changed AFTER UPDATE ON use_cases FOR EACH ROW
 
 CREATE FUNCTION portfolio_usage_report_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN INSERT INTO portfolio_period_deltas SELECT * FROM portfolio_report_delta(OLD, -1); END IF;
-    IF TG_OP <> 'DELETE' THEN INSERT INTO portfolio_period_deltas SELECT * FROM portfolio_report_delta(NEW, 1); END IF;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO portfolio_period_deltas VALUES (NEW.period, 1, NEW.tokens_input::numeric + NEW.tokens_output, NEW.energy_kwh,
+                                                    NEW.co2e_g, NEW.realized_benefit_cents);
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO portfolio_period_deltas VALUES
+            (OLD.period, -1, -(OLD.tokens_input::numeric + OLD.tokens_output), -OLD.energy_kwh, -OLD.co2e_g, -OLD.realized_benefit_cents),
+            (NEW.period, 1, NEW.tokens_input::numeric + NEW.tokens_output, NEW.energy_kwh, NEW.co2e_g, NEW.realized_benefit_cents);
+    ELSE
+        INSERT INTO portfolio_period_deltas VALUES
+            (OLD.period, -1, -(OLD.tokens_input::numeric + OLD.tokens_output), -OLD.energy_kwh, -OLD.co2e_g, -OLD.realized_benefit_cents);
+    END IF;
     PERFORM set_config('tollgate.figures_changed', 'on', true);
     RETURN NULL;
 END $$;
@@ -168,10 +177,10 @@ CREATE INDEX gate_reviews_pending_created ON gate_reviews (created_at) WHERE sta
 
 -- The totals of what exists already, as of the newest event.
 INSERT INTO portfolio_use_case_totals
-SELECT d.stage, d.risk_tier, sum(d.use_cases), sum(d.approved_funding_cents), sum(d.spent_cents), sum(d.expected_annual_benefit_cents)
-FROM use_cases u, LATERAL portfolio_use_case_delta(u, 1) AS d GROUP BY d.stage, d.risk_tier;
+SELECT stage, risk_tier, count(*), sum(approved_funding_cents), sum(spent_cents), sum(portfolio_benefit(stage, estimates))
+FROM use_cases GROUP BY stage, risk_tier;
 INSERT INTO portfolio_period_totals
-SELECT d.period, sum(d.reports), sum(d.tokens), sum(d.energy_kwh), sum(d.co2e_g), sum(d.realized_benefit_cents)
-FROM usage_reports r, LATERAL portfolio_report_delta(r, 1) AS d GROUP BY d.period;
+SELECT period, count(*), sum(tokens_input::numeric + tokens_output), sum(energy_kwh), sum(co2e_g), sum(realized_benefit_cents)
+FROM usage_reports GROUP BY period;
 INSERT INTO portfolio_figures (id, as_of_seq, as_of)
 VALUES (1, coalesce((SELECT max(seq) FROM events), 0), (SELECT occurred_at FROM events ORDER BY seq DESC LIMIT 1));

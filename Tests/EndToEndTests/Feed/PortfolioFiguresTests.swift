@@ -202,7 +202,7 @@ extension OneAtATime {
             try connection.execute(
                 unsafeScript: """
                     DROP FUNCTION portfolio_use_case_changed, portfolio_usage_report_changed, portfolio_gate_review_changed,
-                                  usage_report_co2e, portfolio_use_case_delta, portfolio_report_delta, portfolio_fold CASCADE;
+                                  usage_report_co2e, portfolio_benefit, portfolio_fold CASCADE;
                     DROP VIEW portfolio_use_case_figures, portfolio_period_figures;
                     DROP TABLE portfolio_use_case_totals, portfolio_period_totals, portfolio_use_case_deltas, portfolio_period_deltas,
                                portfolio_figures;
