@@ -55,30 +55,33 @@ SELECT period, sum(reports) AS reports, sum(tokens) AS tokens, sum(energy_kwh) A
 FROM (SELECT * FROM portfolio_period_totals UNION ALL SELECT * FROM portfolio_period_deltas) AS t
 GROUP BY period;
 
--- Moves every delta into the totals, in one statement per table: a delta committed meanwhile is
--- not in this statement's snapshot and waits for the next fold; concurrent folds each move a
--- delta once (the second one's DELETE skips rows the first deleted).
-CREATE FUNCTION portfolio_fold() RETURNS void LANGUAGE sql AS $$
-    WITH moved AS (DELETE FROM portfolio_use_case_deltas RETURNING *)
-    INSERT INTO portfolio_use_case_totals AS t
-        (stage, risk_tier, use_cases, approved_funding_cents, spent_cents, expected_annual_benefit_cents)
-    SELECT stage, risk_tier, sum(use_cases), sum(approved_funding_cents), sum(spent_cents), sum(expected_annual_benefit_cents)
-    FROM moved GROUP BY stage, risk_tier ORDER BY stage, risk_tier
-    ON CONFLICT (stage, risk_tier) DO UPDATE SET
-        use_cases = t.use_cases + excluded.use_cases,
-        approved_funding_cents = t.approved_funding_cents + excluded.approved_funding_cents,
-        spent_cents = t.spent_cents + excluded.spent_cents,
-        expected_annual_benefit_cents = t.expected_annual_benefit_cents + excluded.expected_annual_benefit_cents;
-    WITH moved AS (DELETE FROM portfolio_period_deltas RETURNING *)
-    INSERT INTO portfolio_period_totals AS t (period, reports, tokens, energy_kwh, co2e_g, realized_benefit_cents)
-    SELECT period, sum(reports), sum(tokens), sum(energy_kwh), sum(co2e_g), sum(realized_benefit_cents)
-    FROM moved GROUP BY period ORDER BY period
-    ON CONFLICT (period) DO UPDATE SET
-        reports = t.reports + excluded.reports,
-        tokens = t.tokens + excluded.tokens,
-        energy_kwh = t.energy_kwh + excluded.energy_kwh,
-        co2e_g = t.co2e_g + excluded.co2e_g,
-        realized_benefit_cents = t.realized_benefit_cents + excluded.realized_benefit_cents;
+-- Moves every delta into the totals in one statement and returns how many it moved: a delta
+-- committed meanwhile is not in the statement's snapshot and waits for the next fold; concurrent
+-- folds each move a delta once (the second one's DELETE skips rows the first deleted).
+CREATE FUNCTION portfolio_fold() RETURNS bigint LANGUAGE sql AS $$
+    WITH moved_use_cases AS (DELETE FROM portfolio_use_case_deltas RETURNING *),
+    use_cases AS (
+        INSERT INTO portfolio_use_case_totals AS t
+            (stage, risk_tier, use_cases, approved_funding_cents, spent_cents, expected_annual_benefit_cents)
+        SELECT stage, risk_tier, sum(use_cases), sum(approved_funding_cents), sum(spent_cents), sum(expected_annual_benefit_cents)
+        FROM moved_use_cases GROUP BY stage, risk_tier ORDER BY stage, risk_tier
+        ON CONFLICT (stage, risk_tier) DO UPDATE SET
+            use_cases = t.use_cases + excluded.use_cases,
+            approved_funding_cents = t.approved_funding_cents + excluded.approved_funding_cents,
+            spent_cents = t.spent_cents + excluded.spent_cents,
+            expected_annual_benefit_cents = t.expected_annual_benefit_cents + excluded.expected_annual_benefit_cents),
+    moved_periods AS (DELETE FROM portfolio_period_deltas RETURNING *),
+    periods AS (
+        INSERT INTO portfolio_period_totals AS t (period, reports, tokens, energy_kwh, co2e_g, realized_benefit_cents)
+        SELECT period, sum(reports), sum(tokens), sum(energy_kwh), sum(co2e_g), sum(realized_benefit_cents)
+        FROM moved_periods GROUP BY period ORDER BY period
+        ON CONFLICT (period) DO UPDATE SET
+            reports = t.reports + excluded.reports,
+            tokens = t.tokens + excluded.tokens,
+            energy_kwh = t.energy_kwh + excluded.energy_kwh,
+            co2e_g = t.co2e_g + excluded.co2e_g,
+            realized_benefit_cents = t.realized_benefit_cents + excluded.realized_benefit_cents)
+    SELECT (SELECT count(*) FROM moved_use_cases) + (SELECT count(*) FROM moved_periods);
 $$;
 
 -- The event at which a figure last changed, and its time (ages are measured at it).

@@ -193,7 +193,7 @@ extension TollgateApplication {
     /// (every 5 s), so computing the summary keeps reading a few rows.
     public func foldPortfolioFigures() {
         do {
-            try store.read { try PortfolioSummaryQueries.fold(on: $0) }
+            _ = try store.read { try PortfolioSummaryQueries.fold(on: $0) }
         } catch {
             logger.warning("folding the portfolio figures failed", metadata: ["error": "\(error)"])
         }
