@@ -115,16 +115,13 @@ $$;
 -- Row triggers: an update that moves no figure is filtered by WHEN before any function runs.
 CREATE FUNCTION portfolio_use_case_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO portfolio_use_case_deltas VALUES
-            (NEW.stage, NEW.risk_tier, 1, NEW.approved_funding_cents, NEW.spent_cents, portfolio_benefit(NEW.stage, NEW.estimates));
-    ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO portfolio_use_case_deltas VALUES
-            (OLD.stage, OLD.risk_tier, -1, -OLD.approved_funding_cents, -OLD.spent_cents, -portfolio_benefit(OLD.stage, OLD.estimates)),
-            (NEW.stage, NEW.risk_tier, 1, NEW.approved_funding_cents, NEW.spent_cents, portfolio_benefit(NEW.stage, NEW.estimates));
-    ELSE
+    IF TG_OP <> 'INSERT' THEN  -- what the row counted before, taken away
         INSERT INTO portfolio_use_case_deltas VALUES
             (OLD.stage, OLD.risk_tier, -1, -OLD.approved_funding_cents, -OLD.spent_cents, -portfolio_benefit(OLD.stage, OLD.estimates));
+    END IF;
+    IF TG_OP <> 'DELETE' THEN  -- what it counts now
+        INSERT INTO portfolio_use_case_deltas VALUES
+            (NEW.stage, NEW.risk_tier, 1, NEW.approved_funding_cents, NEW.spent_cents, portfolio_benefit(NEW.stage, NEW.estimates));
     END IF;
     PERFORM set_config('tollgate.figures_changed', 'on', true);
     RETURN NULL;
@@ -139,16 +136,13 @@ CREATE TRIGGER portfolio_use_case_changed AFTER UPDATE ON use_cases FOR EACH ROW
 
 CREATE FUNCTION portfolio_usage_report_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO portfolio_period_deltas VALUES (NEW.period, 1, NEW.tokens_input::numeric + NEW.tokens_output, NEW.energy_kwh,
-                                                    NEW.co2e_g, NEW.realized_benefit_cents);
-    ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO portfolio_period_deltas VALUES
-            (OLD.period, -1, -(OLD.tokens_input::numeric + OLD.tokens_output), -OLD.energy_kwh, -OLD.co2e_g, -OLD.realized_benefit_cents),
-            (NEW.period, 1, NEW.tokens_input::numeric + NEW.tokens_output, NEW.energy_kwh, NEW.co2e_g, NEW.realized_benefit_cents);
-    ELSE
+    IF TG_OP <> 'INSERT' THEN
         INSERT INTO portfolio_period_deltas VALUES
             (OLD.period, -1, -(OLD.tokens_input::numeric + OLD.tokens_output), -OLD.energy_kwh, -OLD.co2e_g, -OLD.realized_benefit_cents);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO portfolio_period_deltas VALUES
+            (NEW.period, 1, NEW.tokens_input::numeric + NEW.tokens_output, NEW.energy_kwh, NEW.co2e_g, NEW.realized_benefit_cents);
     END IF;
     PERFORM set_config('tollgate.figures_changed', 'on', true);
     RETURN NULL;
