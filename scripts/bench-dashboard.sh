@@ -4,24 +4,11 @@
 #   2. the summary's 200 path right after a write (the figures recomputed): 50 timed requests;
 #   3. the wake-up latency of a parked long-poll: commit -> answer, 50 rounds.
 # Env: DURATION (10s), CONNS (256), POOL (8), WORKERS (16), BENCH_DIR (../shared/bench).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh wrk curl
-export PATH="$PATH:/opt/swift/usr/bin"
-swift build -c release --product tollgate >&2
-bench=$(cd "${BENCH_DIR:-../shared/bench}" && pwd)
+source "$(dirname "$0")/bench-lib.sh"
 duration=${DURATION:-10s} conns=${CONNS:-256}
-work=$(mktemp -d); chmod 755 "$work"
-eval "$(PGLOCAL_PORT=${PGLOCAL_PORT:-5433} "$bench/pg-local.sh" start "$work/pg")"
-key="bench-admin-key-$(date +%s)-0123456789"
-TOLLGATE_DATABASE_URL="$DATABASE_URL" TOLLGATE_PORT=8080 TOLLGATE_RATE_LIMIT_PER_SECOND=0 TOLLGATE_BOOTSTRAP_ADMIN_KEY="$key" \
-  TOLLGATE_ACCESS_LOG=0 TOLLGATE_DB_POOL_SIZE=${POOL:-8} TOLLGATE_WORKER_THREADS=${WORKERS:-16} \
-  .build/release/tollgate serve >"$work/server.log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; "$bench/pg-local.sh" stop "$work/pg" >/dev/null 2>&1; rm -rf "$work"' EXIT
-for _ in $(seq 100); do curl -fsS -o /dev/null http://127.0.0.1:8080/readyz 2>/dev/null && break; sleep 0.2; done
-api() { curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' "$@"; }
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
+bench_prepare wrk curl
+bench_database
+bench_serve TOLLGATE_ACCESS_LOG=0
 pod=$(api -X POST http://127.0.0.1:8080/v1/pods -d '{"name": "Bench pod", "business_unit": "Bench"}' | field id)
 body='{"title": "Bench use case", "pod_id": "'"$pod"'", "risk_tier": "limited", "data_classification": "internal", "deployment": "cloud", "model_sourcing": "proprietary", "estimates": {"expected_annual_benefit_cents": 1000000, "monthly_tokens": 1000000, "grid_carbon_g_per_kwh": 400}}'
 api -X POST http://127.0.0.1:8080/v1/use-cases -d "$body" >/dev/null

@@ -5,21 +5,11 @@
 # connections. Every request approves a different fresh review, so none is refused.
 # Env: DURATION (10s), CONNS ("16 64"), REVIEWS per level (8000), POOL (8), WORKERS (16), BENCH_DIR (../shared/bench),
 # PERF_OUT (a file: `perf record -g` of the server during each level's run, suffixed with the level).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh wrk curl
-export PATH="$PATH:/opt/swift/usr/bin"
-swift build -c release --product tollgate >&2
-bench=$(cd "${BENCH_DIR:-../shared/bench}" && pwd)
+source "$(dirname "$0")/bench-lib.sh"
 duration=${DURATION:-10s} reviews=${REVIEWS:-8000}
-work=$(mktemp -d); chmod 755 "$work"
-eval "$(PGLOCAL_PORT=${PGLOCAL_PORT:-5433} "$bench/pg-local.sh" start "$work/pg")"
-key="bench-admin-key-$(date +%s)-0123456789"
-TOLLGATE_DATABASE_URL="$DATABASE_URL" TOLLGATE_PORT=8080 TOLLGATE_RATE_LIMIT_PER_SECOND=0 TOLLGATE_BOOTSTRAP_ADMIN_KEY="$key" \
-  TOLLGATE_DB_POOL_SIZE=${POOL:-8} TOLLGATE_WORKER_THREADS=${WORKERS:-16} .build/release/tollgate serve >"$work/server.log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; "$bench/pg-local.sh" stop "$work/pg" >/dev/null 2>&1; rm -rf "$work"' EXIT
-for _ in $(seq 100); do curl -fsS -o /dev/null http://127.0.0.1:8080/readyz 2>/dev/null && break; sleep 0.2; done
+bench_prepare wrk curl
+bench_database
+bench_serve
 pgbench -i -s 10 -q "$DATABASE_URL" >/dev/null 2>&1
 
 # Set-up over keep-alive connections: a pod and its member, a finance approver, and for each

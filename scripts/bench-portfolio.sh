@@ -3,25 +3,14 @@
 #   GET /v1/use-cases/{id} (authenticated)  vs  pgbench -S -M prepared   (read path)
 #   POST /v1/use-cases                      vs  pgbench -M prepared      (TPC-B-like, write path)
 # at CONNS connections (default 64). Env: DURATION (10s), CONNS (64), BENCH_DIR (../shared/bench).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh wrk curl
-export PATH="$PATH:/opt/swift/usr/bin"
-swift build -c release --product tollgate >&2
-bench=$(cd "${BENCH_DIR:-../shared/bench}" && pwd)
+source "$(dirname "$0")/bench-lib.sh"
 conns=${CONNS:-64} duration=${DURATION:-10s}
-work=$(mktemp -d); chmod 755 "$work"
-eval "$(PGLOCAL_PORT=${PGLOCAL_PORT:-5433} "$bench/pg-local.sh" start "$work/pg")"
-key="bench-admin-key-$(date +%s)-0123456789"
-TOLLGATE_DATABASE_URL="$DATABASE_URL" TOLLGATE_PORT=8080 TOLLGATE_RATE_LIMIT_PER_SECOND=0 TOLLGATE_BOOTSTRAP_ADMIN_KEY="$key" \
-  TOLLGATE_DB_POOL_SIZE=${POOL:-16} TOLLGATE_WORKER_THREADS=${WORKERS:-32} .build/release/tollgate serve >"$work/server.log" 2>&1 &
-pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; "$bench/pg-local.sh" stop "$work/pg" >/dev/null 2>&1; rm -rf "$work"' EXIT
-for _ in $(seq 100); do curl -fsS -o /dev/null http://127.0.0.1:8080/readyz 2>/dev/null && break; sleep 0.2; done
-api() { curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' "$@"; }
-pod=$(api -X POST http://127.0.0.1:8080/v1/pods -d '{"name": "Bench pod", "business_unit": "Bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+bench_prepare wrk curl
+bench_database
+bench_serve
+pod=$(api -X POST http://127.0.0.1:8080/v1/pods -d '{"name": "Bench pod", "business_unit": "Bench"}' | field id)
 body='{"title": "Bench use case", "pod_id": "'"$pod"'", "risk_tier": "limited", "data_classification": "internal", "deployment": "cloud", "model_sourcing": "proprietary", "estimates": {"one_time_cost_cents": 5000000, "expected_annual_benefit_cents": 12000000, "monthly_tokens": 200000000, "price_per_million_tokens_cents": 250, "monthly_infra_cost_cents": 100000, "monthly_energy_kwh": 120.5, "energy_price_cents_per_kwh": 30, "grid_carbon_g_per_kwh": 400}}'
-uc=$(api -X POST http://127.0.0.1:8080/v1/use-cases -d "$body" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+uc=$(api -X POST http://127.0.0.1:8080/v1/use-cases -d "$body" | field id)
 cat >"$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer $key"

@@ -4,15 +4,10 @@
 # connections, so every creation fans out to SUBS deliveries. Reports the deliveries per second
 # the receiver saw (first to last) and the latency from each event's request time to its receipt.
 # Env: DURATION (10s), CONNS (16), SUBS (8), POOL (8), WORKERS (16), BENCH_DIR (../shared/bench).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh wrk nginx-light curl
-export PATH="$PATH:/opt/swift/usr/bin"
-swift build -c release --product tollgate >&2
-bench=$(cd "${BENCH_DIR:-../shared/bench}" && pwd)
+source "$(dirname "$0")/bench-lib.sh"
 duration=${DURATION:-10s} conns=${CONNS:-16} subs=${SUBS:-8}
-work=$(mktemp -d); chmod 755 "$work"
-eval "$(PGLOCAL_PORT=${PGLOCAL_PORT:-5433} "$bench/pg-local.sh" start "$work/pg")"
+bench_prepare wrk nginx-light curl
+bench_database
 cat >"$work/nginx.conf" <<NGINX
 worker_processes 1;
 daemon off;
@@ -31,15 +26,8 @@ http {
 NGINX
 nginx -p "$work/" -c "$work/nginx.conf" >/dev/null 2>&1 &
 nginx_pid=$!
-key="bench-admin-key-$(date +%s)-0123456789"
-TOLLGATE_DATABASE_URL="$DATABASE_URL" TOLLGATE_PORT=8080 TOLLGATE_RATE_LIMIT_PER_SECOND=0 TOLLGATE_BOOTSTRAP_ADMIN_KEY="$key" \
-  TOLLGATE_WEBHOOK_ALLOW_PRIVATE=1 TOLLGATE_DB_POOL_SIZE=${POOL:-8} TOLLGATE_WORKER_THREADS=${WORKERS:-16} \
-  .build/release/tollgate serve >"$work/server.log" 2>&1 &
-pid=$!
-trap 'kill "$pid" "$nginx_pid" 2>/dev/null; wait "$pid" 2>/dev/null; "$bench/pg-local.sh" stop "$work/pg" >/dev/null 2>&1; rm -rf "$work"' EXIT
-for _ in $(seq 100); do curl -fsS -o /dev/null http://127.0.0.1:8080/readyz 2>/dev/null && break; sleep 0.2; done
-api() { curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' "$@"; }
-field() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
+bench_on_exit 'kill "$nginx_pid" 2>/dev/null'
+bench_serve TOLLGATE_WEBHOOK_ALLOW_PRIVATE=1
 pod=$(api -X POST http://127.0.0.1:8080/v1/pods -d '{"name": "Bench pod", "business_unit": "Bench"}' | field id)
 for i in $(seq "$subs"); do
   api -X POST http://127.0.0.1:8080/v1/webhooks -d '{"url": "http://127.0.0.1:8090/hook", "event_types": ["use_case.created"]}' >/dev/null
