@@ -2,8 +2,8 @@ import HTTP1
 import HTTPServer
 import JSON
 
-/// Builds API responses: JSON with the one content type, strong ETags on single resources, and
-/// `304 Not Modified` when the client's copy is current.
+/// Builds API responses: JSON with the one content type, strong ETags on single resources and
+/// list pages, and `304 Not Modified` when the client's copy is current.
 enum Responses {
     static let jsonContentType = "application/json; charset=utf-8"
 
@@ -61,7 +61,8 @@ enum Responses {
 
     static func noContent() -> Response { Response(status: .noContent) }
 
-    /// `{"items": [...], "next_cursor": ...}` with a `Link: rel="next"` header when there is more.
+    /// `{"items": [...], "next_cursor": ...}` with a `Link: rel="next"` header when there is more,
+    /// and a strong ETag of the page: a dashboard polling a queue gets 304 while it is unchanged.
     static func list(_ items: [JSONValue], next: Cursor?, request: Request, limit: Int) -> Response {
         var headers = HTTPHeaders()
         if let next {
@@ -72,8 +73,8 @@ enum Responses {
                 separator: "&")
             headers.add(name: "Link", value: "<\(request.path)?\(rendered)>; rel=\"next\"")
         }
-        let body = JSONValue.object(JSONObject([("items", .array(items)), ("next_cursor", JSONValue(next?.encoded))]))
-        return json(.ok, body, headers: headers)
+        let body = JSONValue.object(JSONObject([("items", .array(items)), ("next_cursor", JSONValue(next?.encoded))])).encoded()
+        return resource(.ok, body: body, tag: EntityTag(representation: body), request: request, headers: headers)
     }
 
     static func percentEncode(_ text: String) -> String {
