@@ -8,13 +8,15 @@
 -- totals plus the deltas (the views below); `portfolio_fold()`, run every few seconds, moves the
 -- deltas into the totals.
 --
--- A trigger that changes a figure says so for the rest of its transaction
--- (`tollgate.figures_changed`); the journal then records the transaction's last event seq in
--- portfolio_figures, under the writers' lock. The summary is "as of" that event: its document,
--- and ETag, change when and only when a figure does.
+-- A trigger that changes a figure shown says so for the rest of its transaction
+-- (`tollgate.figures_changed`); the transaction's events, appended under the writers' lock, then
+-- move portfolio_figures to its last event (a trigger on events, so every server version that
+-- writes events keeps it). The summary is "as of" that event: its document, and ETag, change when
+-- and only when a figure does.
 
--- Nothing writes these tables while their totals are counted.
-LOCK TABLE use_cases, usage_reports, gate_reviews IN SHARE ROW EXCLUSIVE MODE;
+-- Nothing writes these tables while their totals are counted (for about a second per 100,000
+-- usage reports, whose emissions are back-filled).
+LOCK TABLE use_cases, usage_reports, gate_reviews, events IN SHARE ROW EXCLUSIVE MODE;
 
 -- Per stage and risk tier: the use cases, their funding, their spending, and the expected annual
 -- benefit of those not retired. Sums are numeric: a total never refuses a write by overflowing.
@@ -134,17 +136,25 @@ CREATE TRIGGER portfolio_use_case_changed AFTER UPDATE ON use_cases FOR EACH ROW
           OR (OLD.estimates ->> 'expected_annual_benefit_cents') IS DISTINCT FROM (NEW.estimates ->> 'expected_annual_benefit_cents'))
     EXECUTE FUNCTION portfolio_use_case_changed();
 
+-- The summary shows the newest period's tokens and energy and the newest three periods' realized
+-- benefit: a change to an older period moves no figure shown.
 CREATE FUNCTION portfolio_usage_report_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed_period text;
 BEGIN
     IF TG_OP <> 'INSERT' THEN
         INSERT INTO portfolio_period_deltas VALUES
             (OLD.period, -1, -(OLD.tokens_input::numeric + OLD.tokens_output), -OLD.energy_kwh, -OLD.co2e_g, -OLD.realized_benefit_cents);
+        changed_period := OLD.period;
     END IF;
     IF TG_OP <> 'DELETE' THEN
         INSERT INTO portfolio_period_deltas VALUES
             (NEW.period, 1, NEW.tokens_input::numeric + NEW.tokens_output, NEW.energy_kwh, NEW.co2e_g, NEW.realized_benefit_cents);
+        changed_period := least(changed_period, NEW.period);
     END IF;
-    PERFORM set_config('tollgate.figures_changed', 'on', true);
+    IF (SELECT count(*) FROM portfolio_period_figures WHERE reports > 0 AND period > changed_period) < 3 THEN
+        PERFORM set_config('tollgate.figures_changed', 'on', true);
+    END IF;
     RETURN NULL;
 END $$;
 CREATE TRIGGER portfolio_usage_report_added_or_removed AFTER INSERT OR DELETE ON usage_reports
@@ -171,6 +181,17 @@ END $$;
 CREATE TRIGGER portfolio_gate_review_changed AFTER INSERT OR UPDATE OR DELETE ON gate_reviews
     FOR EACH ROW EXECUTE FUNCTION portfolio_gate_review_changed();
 CREATE INDEX gate_reviews_pending_created ON gate_reviews (created_at) WHERE status = 'pending';
+
+-- A transaction that changed a figure shown: the summary is now as of its event (its last, as
+-- they are appended in seq order), ages measured at that event's time, which never goes back.
+CREATE FUNCTION portfolio_figures_advance() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE portfolio_figures SET as_of_seq = greatest(as_of_seq, NEW.seq), as_of = greatest(as_of, NEW.occurred_at) WHERE id = 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER portfolio_figures_advance AFTER INSERT ON events FOR EACH ROW
+    WHEN (current_setting('tollgate.figures_changed', true) = 'on')
+    EXECUTE FUNCTION portfolio_figures_advance();
 
 -- The totals of what exists already, as of the newest event.
 INSERT INTO portfolio_use_case_totals

@@ -7,13 +7,15 @@ import Logging
 /// notifications, calling `onNotification` for each on its thread (keep it quick). When the
 /// connection breaks it reconnects with backoff (50 ms doubling to 2 s), listens again and
 /// calls `onReconnect`: notifications sent during the gap are lost, so consumers should
-/// sweep for missed work then. A quiet connection is checked every `heartbeatInterval`.
+/// sweep for missed work then (and may stop trusting what they heard at `onDisconnect`). A quiet
+/// connection is checked every `heartbeatInterval`.
 public final class PostgresListener: Sendable {
     private let configuration: PostgresConfiguration
     private let logger: Logger
     private let heartbeatInterval: Duration
     private let onNotification: @Sendable (_ channel: String, _ payload: String) -> Void
     private let onReconnect: @Sendable () -> Void
+    private let onDisconnect: @Sendable () -> Void
     private let state: ConditionLock<ListenerState>
     private let wakePipe: WakePipe?
 
@@ -28,19 +30,22 @@ public final class PostgresListener: Sendable {
     ///   - channels: channels to listen on from the start; more can be added with ``listen(channels:)``.
     ///   - onNotification: called on the listener's thread with the channel and the payload.
     ///   - onReconnect: called on the listener's thread after listening resumed on a new connection.
+    ///   - onDisconnect: called on the listener's thread when a listening connection is lost.
     public init(
         configuration: PostgresConfiguration,
         channels: [String] = [],
         heartbeatInterval: Duration = .seconds(10),
         logger: Logger,
         onNotification: @escaping @Sendable (_ channel: String, _ payload: String) -> Void,
-        onReconnect: @escaping @Sendable () -> Void = {}
+        onReconnect: @escaping @Sendable () -> Void = {},
+        onDisconnect: @escaping @Sendable () -> Void = {}
     ) {
         self.configuration = configuration
         self.heartbeatInterval = heartbeatInterval
         self.logger = logger
         self.onNotification = onNotification
         self.onReconnect = onReconnect
+        self.onDisconnect = onDisconnect
         self.state = ConditionLock(ListenerState(channels: Self.validChannels(channels, logger: logger)))
         self.wakePipe = WakePipe()
     }
@@ -150,6 +155,7 @@ public final class PostgresListener: Sendable {
             connection.close()
             if !isStopping {
                 logger.warning("listener connection lost; reconnecting")
+                onDisconnect()
             }
         }
     }

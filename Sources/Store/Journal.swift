@@ -134,13 +134,6 @@ enum JournalWriter {
                     "(nextval('event_seq'), \(ids[index]), \(draft.type), \(journal.at)::timestamptz, \(eventData[index])::json)")
             }
             statement.append(" RETURNING seq, id, type)")
-            // When the transaction changed a summary figure (the portfolio triggers say so), the
-            // summary is now as of its last event; under the lock, so as of seqs only grow.
-            statement.append(
-                """
-                , figures AS (UPDATE portfolio_figures SET as_of_seq = (SELECT max(seq) FROM events_added), as_of = \(journal.at)::timestamptz
-                              WHERE id = 1 AND current_setting('tollgate.figures_changed', true) = 'on')
-                """)
             statement.append(
                 """
                 SELECT seq, id, type, pg_notify('tollgate_events', (SELECT max(seq) FROM events_added)::text) AS notified

@@ -1,14 +1,17 @@
 import Synchronization
 
 /// The newest event seq this instance knows of, from NOTIFY payloads (every instance's commits).
-/// -1 while unknown (at start, and after the listener reconnected: notifications may be lost).
-/// This instance's own commits advance it at once, so a client reads its own writes.
+/// Unknown at start, while the listener is disconnected (other instances' commits go unheard),
+/// and after it reconnected until a seq is learned again. This instance's own commits advance it
+/// at once, so a client reads its own writes.
 public final class SeqWatch: Sendable {
     private let latest = Atomic<Int64>(-1)
+    private let heard = Atomic<Bool>(true)
 
     public init() {}
 
     public var known: Int64? {
+        guard heard.load(ordering: .acquiring) else { return nil }
         let value = latest.load(ordering: .acquiring)
         return value >= 0 ? value : nil
     }
@@ -30,5 +33,12 @@ public final class SeqWatch: Sendable {
         }
     }
 
-    public func invalidate() { latest.store(-1, ordering: .releasing) }
+    /// The listener lost its connection: nothing is known until it listens again.
+    public func suspend() { heard.store(false, ordering: .releasing) }
+
+    /// The listener listens again (notifications may have been missed): start afresh.
+    public func invalidate() {
+        latest.store(-1, ordering: .releasing)
+        heard.store(true, ordering: .releasing)
+    }
 }

@@ -101,7 +101,8 @@ public final class TollgateApplication: Sendable {
                     seqWatch.invalidate()
                     feed.eventsCommitted()  // notifications may have been missed while disconnected
                     dispatcher.wake()
-                })
+                },
+                onDisconnect: { seqWatch.suspend() })
             listener.start()
             // Serve only once revocations from other instances can reach this one.
             let listenDeadline = ContinuousClock.now + .seconds(3)

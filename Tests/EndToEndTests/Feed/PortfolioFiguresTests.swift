@@ -191,6 +191,59 @@ extension OneAtATime {
             #expect(changed.object["as_of_seq"] as? Int == (try f.lastSeq()))
         }
 
+        @Test("a correction to a period older than the three the summary shows leaves it as it was; one to a shown period moves it")
+        func olderPeriodsMoveNothingShown() throws {
+            let app = try TestApp()
+            let f = GateFixtures(app: app)
+            let (podID, member) = try f.pod()
+            let a = try f.useCase(podID: podID, key: member.key)
+            for period in ["2020-01", "2026-07", "2026-08", "2026-09"] {
+                #expect(try f.report(a, key: member.key, period: period, tokenCost: 0, infraCost: 0, energyCost: 0).status == 201)
+            }
+            let before = try app.call("GET", "/v1/portfolio/summary")
+            let tag = try #require(before.header("ETag"))
+            #expect(try f.report(a, key: member.key, period: "2020-01", tokens: 5, tokenCost: 0, infraCost: 0, energyCost: 0).status == 200)
+            #expect(try app.call("GET", "/v1/portfolio/summary").header("ETag") == tag)
+            #expect(
+                try f.report(a, key: member.key, period: "2026-07", tokenCost: 0, infraCost: 0, energyCost: 0, benefit: 1).status == 200)
+            let after = try app.call("GET", "/v1/portfolio/summary")
+            #expect(after.header("ETag") != tag)
+            #expect((after.object["value"] as? [String: Any])?["realized_benefit_cents_last_3_periods"] as? Int == 2_000_001)
+        }
+
+        @Test("a writer that knows nothing of the summary (an older server in a rolling deploy) still moves it")
+        func writersOfEveryVersionMoveTheSummary() throws {
+            let app = try TestApp()
+            let f = GateFixtures(app: app)
+            let (podID, member) = try f.pod()
+            let a = try f.useCase(podID: podID, key: member.key)
+            let tag = try #require(try app.call("GET", "/v1/portfolio/summary").header("ETag"))
+            // What a server without the summary's journal step writes: the change and its event, nothing more.
+            let connection = try app.databaseConnection()
+            defer { connection.close() }
+            try connection.execute(
+                unsafeScript: """
+                    BEGIN;
+                    UPDATE use_cases SET approved_funding_cents = 500000 WHERE id = '\(a)';
+                    INSERT INTO events (seq, id, type, occurred_at, data)
+                    VALUES (nextval('event_seq'), 'evt_older_server_write', 'funding.approved', now(), '{}');
+                    SELECT pg_notify('tollgate_events', currval('event_seq')::text);
+                    COMMIT;
+                    """)
+            let newest = try f.lastSeq()
+            var summary: ParsedResponse?
+            for _ in 0..<100 {  // the NOTIFY reaches this instance within moments
+                summary = try app.call("GET", "/v1/portfolio/summary")
+                if summary?.header("ETag") != tag { break }
+                usleep(20_000)
+            }
+            #expect(summary?.header("ETag") != tag)
+            #expect(summary?.object["as_of_seq"] as? Int == newest)
+            #expect((summary?.object["funding"] as? [String: Any])?["approved_cents"] as? Int == 500_000)
+            // Another instance, which never saw the earlier document, agrees byte for byte.
+            #expect(try TestApp.sharing(app).call("GET", "/v1/portfolio/summary").body == summary?.body)
+        }
+
         @Test("migration 0006 counts what exists already, and the triggers carry on from there")
         func theMigrationCountsAnExistingPortfolio() throws {
             let app = try TestApp()
@@ -202,7 +255,7 @@ extension OneAtATime {
             try connection.execute(
                 unsafeScript: """
                     DROP FUNCTION portfolio_use_case_changed, portfolio_usage_report_changed, portfolio_gate_review_changed,
-                                  usage_report_co2e, portfolio_benefit, portfolio_fold CASCADE;
+                                  usage_report_co2e, portfolio_benefit, portfolio_fold, portfolio_figures_advance CASCADE;
                     DROP VIEW portfolio_use_case_figures, portfolio_period_figures;
                     DROP TABLE portfolio_use_case_totals, portfolio_period_totals, portfolio_use_case_deltas, portfolio_period_deltas,
                                portfolio_figures;
