@@ -38,10 +38,16 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     public func contains(name: String) -> Bool { self[name] != nil }
 
+    /// Field names compare case-insensitively (ASCII), byte by byte where they lie: this runs for
+    /// every header lookup of every request.
     static func namesEqual(_ a: String, _ b: String) -> Bool {
-        let x = a.utf8, y = b.utf8
-        guard x.count == y.count else { return false }
-        if a == b { return true }  // the usual case: the canonical spelling on both sides
-        return zip(x, y).allSatisfy { ASCII.lower($0) == ASCII.lower($1) }
+        guard a.utf8.count == b.utf8.count else { return false }
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for i in 0..<x.count where x[i] != y[i] && ASCII.lower(x[i]) != ASCII.lower(y[i]) { return false }
+                return true
+            }
+        }
     }
 }
