@@ -9,7 +9,8 @@
 -- deltas into the totals.
 --
 -- A trigger that changes a figure shown says so for the rest of its transaction
--- (`tollgate.figures_changed`); the transaction's events, appended under the writers' lock, then
+-- (`tollgate.figures_changed`, or `tollgate.oldest_changed_period` for usage reports); the
+-- transaction's events, appended under the writers' lock, then
 -- move portfolio_figures to its last event (a trigger on events, so every server version that
 -- writes events keeps it). The summary is "as of" that event: its document, and ETag, change when
 -- and only when a figure does.
@@ -152,9 +153,10 @@ BEGIN
             (NEW.period, 1, NEW.tokens_input::numeric + NEW.tokens_output, NEW.energy_kwh, NEW.co2e_g, NEW.realized_benefit_cents);
         changed_period := least(changed_period, NEW.period);
     END IF;
-    IF (SELECT count(*) FROM portfolio_period_figures WHERE reports > 0 AND period > changed_period) < 3 THEN
-        PERFORM set_config('tollgate.figures_changed', 'on', true);
-    END IF;
+    -- Whether that period is one the summary shows is decided once, when the transaction's events
+    -- are appended (portfolio_figures_advance): a query per row would make a bulk load quadratic.
+    PERFORM set_config('tollgate.oldest_changed_period',
+                       least(nullif(current_setting('tollgate.oldest_changed_period', true), ''), changed_period), true);
     RETURN NULL;
 END $$;
 CREATE TRIGGER portfolio_usage_report_added_or_removed AFTER INSERT OR DELETE ON usage_reports
@@ -184,13 +186,24 @@ CREATE INDEX gate_reviews_pending_created ON gate_reviews (created_at) WHERE sta
 
 -- A transaction that changed a figure shown: the summary is now as of its event (its last, as
 -- they are appended in seq order), ages measured at that event's time, which never goes back.
+-- A transaction that changed only usage reports moves it when one of their periods is among the
+-- newest three with reports (decided at its first event).
 CREATE FUNCTION portfolio_figures_advance() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    oldest_period text := nullif(current_setting('tollgate.oldest_changed_period', true), '');
 BEGIN
+    IF coalesce(current_setting('tollgate.figures_changed', true), '') <> 'on' THEN
+        PERFORM set_config('tollgate.oldest_changed_period', '', true);
+        IF (SELECT count(*) FROM portfolio_period_figures WHERE reports > 0 AND period > oldest_period) >= 3 THEN
+            RETURN NULL;  -- only periods older than those shown
+        END IF;
+        PERFORM set_config('tollgate.figures_changed', 'on', true);
+    END IF;
     UPDATE portfolio_figures SET as_of_seq = greatest(as_of_seq, NEW.seq), as_of = greatest(as_of, NEW.occurred_at) WHERE id = 1;
     RETURN NULL;
 END $$;
 CREATE TRIGGER portfolio_figures_advance AFTER INSERT ON events FOR EACH ROW
-    WHEN (current_setting('tollgate.figures_changed', true) = 'on')
+    WHEN (current_setting('tollgate.figures_changed', true) = 'on' OR current_setting('tollgate.oldest_changed_period', true) <> '')
     EXECUTE FUNCTION portfolio_figures_advance();
 
 -- The totals of what exists already, as of the newest event.

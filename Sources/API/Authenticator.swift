@@ -85,9 +85,27 @@ public final class Authenticator: Sendable {
         return entry.caller
     }
 
+    /// The header last presented on this thread and its key's digest. A keep-alive client sends the
+    /// same header on every request, and comparing it costs far less than hashing it again; it holds
+    /// no more of a key than the thread's request buffers already do, and only until the next one.
+    private final class LastPresented {
+        var header = ""
+        var digest: Digest?
+    }
+    private static let lastPresented = ThreadMemo { LastPresented() }
+
     /// The digest of the key in `Bearer <key>` (the scheme in any case), read where it lies in the
     /// header: this runs for every request, some of them on the event loop.
     private static func presentedKey(_ header: String?) throws(Problem) -> Digest {
+        let last = lastPresented.value
+        if let header, let digest = last.digest, header.utf8.elementsEqual(last.header.utf8) { return digest }
+        let digest = try digestOfPresentedKey(header)
+        last.header = header ?? ""
+        last.digest = digest
+        return digest
+    }
+
+    private static func digestOfPresentedKey(_ header: String?) throws(Problem) -> Digest {
         enum Presented { case digest(Digest), noScheme, implausible }
         guard var header else { throw Problem.unauthenticated("Send Authorization: Bearer <api key>.") }
         let presented = header.withUTF8 { bytes -> Presented in
