@@ -51,6 +51,12 @@ bench_serve() {
   curl -fsS -o /dev/null http://127.0.0.1:8080/readyz
 }
 
+# A wrk script that POSTs the JSON `$1` with the admin's key.
+bench_post_script() {
+  printf 'wrk.method = "POST"\nwrk.headers["Authorization"] = "Bearer %s"\n' "$key"
+  printf 'wrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[%s]==]\n' "$1"
+}
+
 # The admin's API call, and one field of a JSON answer.
 api() { curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' "$@"; }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }

@@ -11,12 +11,7 @@ bench_serve
 pod=$(api -X POST http://127.0.0.1:8080/v1/pods -d '{"name": "Bench pod", "business_unit": "Bench"}' | field id)
 body='{"title": "Bench use case", "pod_id": "'"$pod"'", "risk_tier": "limited", "data_classification": "internal", "deployment": "cloud", "model_sourcing": "proprietary", "estimates": {"one_time_cost_cents": 5000000, "expected_annual_benefit_cents": 12000000, "monthly_tokens": 200000000, "price_per_million_tokens_cents": 250, "monthly_infra_cost_cents": 100000, "monthly_energy_kwh": 120.5, "energy_price_cents_per_kwh": 30, "grid_carbon_g_per_kwh": 400}}'
 uc=$(api -X POST http://127.0.0.1:8080/v1/use-cases -d "$body" | field id)
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer $key"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '$body'
-LUA
+bench_post_script "$body" >"$work/post.lua"
 pgbench -i -s 10 -q "$DATABASE_URL" >/dev/null 2>&1
 row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
 wrkrun() { wrk -t2 -c"$conns" -d"$duration" --latency "$@" 2>&1 | awk '/Requests\/sec/ {r=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {e=$NF} END {printf "%s %s %s %s\n", r, p50, p99, (e==""?0:e)}'; }

@@ -33,12 +33,7 @@ for i in $(seq "$subs"); do
   api -X POST http://127.0.0.1:8080/v1/webhooks -d '{"url": "http://127.0.0.1:8090/hook", "event_types": ["use_case.created"]}' >/dev/null
 done
 body='{"title": "Bench use case", "pod_id": "'"$pod"'", "risk_tier": "limited", "data_classification": "internal", "deployment": "cloud", "model_sourcing": "proprietary", "estimates": {"monthly_tokens": 1000}}'
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer $key"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '$body'
-LUA
+bench_post_script "$body" >"$work/post.lua"
 wrk -t2 -c"$conns" -d"$duration" -s "$work/post.lua" http://127.0.0.1:8080/v1/use-cases >"$work/wrk.txt" 2>&1
 events=$(psql -qtA "$DATABASE_URL" -c "SELECT count(*) FROM events WHERE type = 'use_case.created'")
 expected=$((events * subs))
