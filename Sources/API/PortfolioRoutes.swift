@@ -52,7 +52,7 @@ struct PortfolioRoutes {
                     if let cached = cache.current, cached.figuresSeq == figuresSeq {
                         return Summary(checkedAt: newest, figuresSeq: figuresSeq, document: cached.document)
                     }
-                    let body = try PortfolioSummaryQueries.compute(on: connection).document.encoded()
+                    let body = try PortfolioSummaryQueries.compute(on: connection).encoded()
                     return Summary(
                         checkedAt: newest, figuresSeq: figuresSeq,
                         document: Responses.Prepared(body: body, tag: EntityTag(representation: body)))

@@ -31,7 +31,8 @@ public enum PortfolioSummaryQueries {
         return moved
     }
 
-    public static func compute(on connection: PostgresConnection) throws -> (seq: Int64, document: JSONValue) {
+    /// The summary document as of `portfolio_figures` (its `as_of_seq` is in the document).
+    public static func compute(on connection: PostgresConnection) throws -> JSONValue {
         guard
             let figures = try connection.query(
                 "SELECT as_of_seq, \(SQLFragments.timestamp("coalesce(as_of, 'epoch')")) AS as_of FROM portfolio_figures WHERE id = 1"
@@ -157,6 +158,6 @@ public enum PortfolioSummaryQueries {
                 ),
                 ("as_of_seq", .number(JSONNumber(seq))),
             ]))
-        return (seq, document)
+        return document
     }
 }
