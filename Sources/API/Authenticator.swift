@@ -10,10 +10,17 @@ import Telemetry
 /// (`tollgate_auth`), and locally before the revoking request returns; a missed notification is
 /// bounded by the 30 s time-to-live, and a listener reconnect clears everything.
 public final class Authenticator: Sendable {
-    struct Entry: Sendable {
+    /// A class: a cache hit, on every request, copies one reference out of the lock.
+    final class Entry: Sendable {
         let caller: Caller
         let expiresAt: String?
         let cachedAt: ContinuousClock.Instant
+
+        init(caller: Caller, expiresAt: String?, cachedAt: ContinuousClock.Instant) {
+            self.caller = caller
+            self.expiresAt = expiresAt
+            self.cachedAt = cachedAt
+        }
     }
 
     /// A key's SHA-256, as the cache's key: four words hash and compare faster than 32 bytes.
@@ -98,7 +105,7 @@ public final class Authenticator: Sendable {
     /// header: this runs for every request, some of them on the event loop.
     private static func presentedKey(_ header: String?) throws(Problem) -> Digest {
         let last = lastPresented.value
-        if let header, let digest = last.digest, header.utf8.elementsEqual(last.header.utf8) { return digest }
+        if let header, let digest = last.digest, header.hasSameBytes(as: last.header) { return digest }
         let digest = try digestOfPresentedKey(header)
         last.header = header ?? ""
         last.digest = digest

@@ -18,7 +18,7 @@ public struct EntityTag: Sendable, Equatable {
 
     /// `If-None-Match`: true when the client's cached copy is current (weak comparison, `*` matches).
     public func matchesIfNoneMatch(_ header: String) -> Bool {
-        header.utf8.elementsEqual(quoted.utf8)  // the usual case: the one tag the client holds, byte for byte
+        header.hasSameBytes(as: quoted)  // the usual case: the one tag the client holds, byte for byte
             || EntityTag.anyTag(in: header) { tag in
                 tag.utf8.elementsEqual("*".utf8) || (tag.hasPrefix("W/") ? tag.dropFirst(2) : tag).utf8.elementsEqual(quoted.utf8)
             }

@@ -14,12 +14,19 @@ import Synchronization
 struct PortfolioRoutes {
     let api: APIRouter
 
-    struct Summary: Sendable {
+    /// A class: the memory path copies one reference out of the lock.
+    final class Summary: Sendable {
         /// The newest event seq at which this document was known to be current.
         let checkedAt: Int64
         /// The event the figures are as of (`as_of_seq`).
         let figuresSeq: Int64
         let document: Responses.Prepared
+
+        init(checkedAt: Int64, figuresSeq: Int64, document: Responses.Prepared) {
+            self.checkedAt = checkedAt
+            self.figuresSeq = figuresSeq
+            self.document = document
+        }
     }
 
     final class Cache: Sendable {

@@ -13,16 +13,17 @@ enum ASCII {
     static let slash: UInt8 = 0x2F
 
     /// tchar: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-    static let tcharTable: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for b in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(b)] = true }
-        for b in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(b)] = true }
-        for b in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(b)] = true }
-        for c in "!#$%&'*+-.^_`|~".utf8 { table[Int(c)] = true }
-        return table
-    }()
-
-    @inline(__always) static func isTchar(_ b: UInt8) -> Bool { tcharTable[Int(b)] }
+    @inline(__always) static func isTchar(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            true
+        default:
+            false
+        }
+    }
     @inline(__always) static func isOWS(_ b: UInt8) -> Bool { b == sp || b == htab }
     /// A byte allowed in a field value: HTAB, SP, VCHAR or obs-text.
     @inline(__always) static func isFieldValueByte(_ b: UInt8) -> Bool {
@@ -53,5 +54,11 @@ enum ASCII {
             }
             return true
         }
+    }
+
+    /// Whether `bytes` start with a lowercase ASCII literal, compared case-insensitively.
+    static func startsWithLowercase(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        guard bytes.count >= literal.utf8CodeUnitCount else { return false }
+        return equalsLowercase(UnsafeRawBufferPointer(rebasing: bytes[..<literal.utf8CodeUnitCount]), literal)
     }
 }

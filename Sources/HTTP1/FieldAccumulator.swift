@@ -23,6 +23,7 @@ struct FieldAccumulator: Sendable {
         case .success(let parts): (name, value) = parts
         }
         count += 1
+        if headers.isEmpty { headers.reserveCapacity(8) }  // one allocation for a usual head, not one per doubling
         switch name.count {
         case 4 where ASCII.equalsLowercase(name, "host"):
             hostLines += 1

@@ -2,24 +2,27 @@
 enum FieldLine {
     /// Splits a field line into its name and trimmed value, or explains why it is invalid.
     static func split(_ line: ArraySlice<UInt8>) -> Result<(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>), HTTPParseError> {
-        var i = line.startIndex
-        while i < line.endIndex, ASCII.isTchar(line[i]) { i += 1 }
-        guard i > line.startIndex else {
-            if let first = line.first, ASCII.isOWS(first) { return .failure(.bad("obs-fold or whitespace before a field")) }
-            return .failure(.bad("invalid field name"))
+        // Offsets found on the raw bytes (this runs for every field of every request), then sliced.
+        let found = line.withUnsafeBytes { bytes -> Result<(nameEnd: Int, valueStart: Int, valueEnd: Int), HTTPParseError> in
+            var i = 0
+            while i < bytes.count, ASCII.isTchar(bytes[i]) { i += 1 }
+            guard i > 0 else {
+                if let first = bytes.first, ASCII.isOWS(first) { return .failure(.bad("obs-fold or whitespace before a field")) }
+                return .failure(.bad("invalid field name"))
+            }
+            guard i < bytes.count, bytes[i] == ASCII.colon else { return .failure(.bad("invalid field name or missing colon")) }
+            let nameEnd = i
+            var start = i + 1
+            var end = bytes.count
+            for b in bytes[start..<end] where !ASCII.isFieldValueByte(b) {
+                return .failure(.bad("control character in a field value"))
+            }
+            while start < end, ASCII.isOWS(bytes[start]) { start += 1 }
+            while end > start, ASCII.isOWS(bytes[end - 1]) { end -= 1 }
+            return .success((nameEnd, start, end))
         }
-        guard i < line.endIndex, line[i] == ASCII.colon else {
-            return .failure(.bad("invalid field name or missing colon"))
-        }
-        let name = line[line.startIndex..<i]
-        var start = i + 1
-        var end = line.endIndex
-        for b in line[start..<end] where !ASCII.isFieldValueByte(b) {
-            return .failure(.bad("control character in a field value"))
-        }
-        while start < end, ASCII.isOWS(line[start]) { start += 1 }
-        while end > start, ASCII.isOWS(line[end - 1]) { end -= 1 }
-        return .success((name, line[start..<end]))
+        let base = line.startIndex
+        return found.map { (line[base..<(base + $0.nameEnd)], line[(base + $0.valueStart)..<(base + $0.valueEnd)]) }
     }
 
     static func validate(_ line: ArraySlice<UInt8>) -> HTTPParseError? {

@@ -56,8 +56,7 @@ public struct HTTP1Connection: Sendable {
             case .body(let range):
                 body.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[range]))
             case .end:
-                guard let head = current else { continue }
-                current = nil
+                guard let head = current.take() else { continue }  // moved out: no copy of the head
                 actions.append(.request(Request(head: head, body: body)))
                 body = []
                 if !head.keepAlive { isClosed = true }

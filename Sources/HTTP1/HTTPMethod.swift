@@ -9,7 +9,7 @@ public enum HTTPMethod: String, Sendable, Hashable, CaseIterable {
     case options = "OPTIONS"
 
     /// Recognises a method from its exact, case-sensitive bytes (RFC 9110 section 9.1).
-    init?(bytes: ArraySlice<UInt8>) {
+    init?(bytes: UnsafeRawBufferPointer) {
         switch bytes.count {
         case 3:
             if bytes.elementsEqual("GET".utf8) { self = .get; return }

@@ -140,75 +140,82 @@ struct RequestLine: Sendable {
 
     /// request-line = method SP request-target SP HTTP-version, with exactly one SP each.
     static func parse(_ bytes: ArraySlice<UInt8>, limits: HTTP1Limits) -> Result<RequestLine, HTTPParseError> {
-        var i = bytes.startIndex
-        let end = bytes.endIndex
+        bytes.withUnsafeBytes { parse($0, limits: limits) }
+    }
+
+    /// Works on the bytes throughout (this runs for every request); Strings are made once, at the end.
+    private static func parse(_ bytes: UnsafeRawBufferPointer, limits: HTTP1Limits) -> Result<RequestLine, HTTPParseError> {
+        var i = 0
+        let end = bytes.count
         while i < end, ASCII.isTchar(bytes[i]) { i += 1 }
-        let methodBytes = bytes[bytes.startIndex..<i]
-        guard !methodBytes.isEmpty, i < end, bytes[i] == ASCII.sp else {
-            return .failure(.bad("malformed request line"))
-        }
+        let methodEnd = i
+        guard methodEnd > 0, i < end, bytes[i] == ASCII.sp else { return .failure(.bad("malformed request line")) }
         i += 1
         let targetStart = i
         while i < end, bytes[i] != ASCII.sp {
             guard ASCII.isTargetByte(bytes[i]) else { return .failure(.bad("invalid byte in request-target")) }
             i += 1
         }
-        let targetBytes = bytes[targetStart..<i]
-        guard !targetBytes.isEmpty, i < end else { return .failure(.bad("malformed request line")) }
-        i += 1
-        let versionBytes = bytes[i..<end]
+        let targetEnd = i
+        guard targetEnd > targetStart, i < end else { return .failure(.bad("malformed request line")) }
         let version: HTTPVersion
-        switch parseVersion(versionBytes) {
+        switch parseVersion(UnsafeRawBufferPointer(rebasing: bytes[(i + 1)...])) {
         case .failure(let error): return .failure(error)
         case .success(let v): version = v
         }
-        guard targetBytes.count <= limits.maxTargetBytes else {
+        guard targetEnd - targetStart <= limits.maxTargetBytes else {
             return .failure(HTTPParseError(.uriTooLong, "request-target longer than \(limits.maxTargetBytes) bytes"))
         }
-        guard let method = HTTPMethod(bytes: methodBytes) else {
+        guard let method = HTTPMethod(bytes: UnsafeRawBufferPointer(rebasing: bytes[..<methodEnd])) else {
             return .failure(HTTPParseError(.notImplemented, "method not implemented"))
         }
-        let target = String(decoding: targetBytes, as: UTF8.self)
-        var path: Substring
+        let target = UnsafeRawBufferPointer(rebasing: bytes[targetStart..<targetEnd])
+        let text = String(decoding: target, as: UTF8.self)  // visible ASCII only, checked above
+        var pathStart = 0
         var authority: String?
-        if targetBytes.first == ASCII.slash {
-            path = target[...]
-        } else if targetBytes.count == 1, targetBytes.first == UInt8(ascii: "*") {
+        if target[0] == ASCII.slash {
+            // origin-form, the usual case
+        } else if target.count == 1, target[0] == UInt8(ascii: "*") {
             guard method == .options else { return .failure(.bad("asterisk-form is only for OPTIONS")) }
-            return .success(RequestLine(method: method, target: target, path: "*", query: nil, version: version))
+            return .success(RequestLine(method: method, target: text, path: "*", query: nil, version: version))
         } else if let schemeEnd = absoluteFormSchemeEnd(target) {
-            let rest = target[schemeEnd...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-            authority = String(rest[..<authorityEnd])
-            guard let authority, HostValidation.isValid(authority[...].utf8) else {
-                return .failure(.bad("invalid authority in absolute-form target"))
+            var authorityEnd = schemeEnd
+            while authorityEnd < target.count, target[authorityEnd] != ASCII.slash, target[authorityEnd] != UInt8(ascii: "?") {
+                authorityEnd += 1
             }
-            path = rest[authorityEnd...]
-            if path.isEmpty || path.first == "?" { path = "/" + path }
+            let authorityBytes = UnsafeRawBufferPointer(rebasing: target[schemeEnd..<authorityEnd])
+            guard HostValidation.isValid(authorityBytes) else { return .failure(.bad("invalid authority in absolute-form target")) }
+            authority = String(decoding: authorityBytes, as: UTF8.self)
+            pathStart = authorityEnd
         } else {
             return .failure(.bad("invalid request-target"))
         }
-        var query: String?
-        if let q = path.firstIndex(of: "?") {
-            query = String(path[path.index(after: q)...])
-            path = path[..<q]
+        var pathEnd = pathStart
+        while pathEnd < target.count, target[pathEnd] != UInt8(ascii: "?") { pathEnd += 1 }
+        let query = pathEnd < target.count ? String(decoding: target[(pathEnd + 1)...], as: UTF8.self) : nil
+        let path: String
+        if pathStart == 0 && pathEnd == target.count {
+            path = text  // no query: the path is the whole target, one String for both
+        } else if pathStart == pathEnd {
+            path = "/"  // an absolute-form target with no path
+        } else {
+            path = String(decoding: target[pathStart..<pathEnd], as: UTF8.self)
         }
-        return .success(
-            RequestLine(method: method, target: target, path: String(path), query: query, version: version, authority: authority))
+        return .success(RequestLine(method: method, target: text, path: path, query: query, version: version, authority: authority))
     }
 
-    private static func absoluteFormSchemeEnd(_ target: String) -> String.Index? {
-        let lower = target.prefix(8).lowercased()
-        if lower.hasPrefix("http://") { return target.index(target.startIndex, offsetBy: 7) }
-        if lower.hasPrefix("https://") { return target.index(target.startIndex, offsetBy: 8) }
+    /// Where the authority of an `http://` or `https://` target (scheme in any case) starts.
+    private static func absoluteFormSchemeEnd(_ target: UnsafeRawBufferPointer) -> Int? {
+        if ASCII.startsWithLowercase(target, "http://") { return 7 }
+        if ASCII.startsWithLowercase(target, "https://") { return 8 }
         return nil
     }
 
     /// HTTP-version = "HTTP/" DIGIT "." DIGIT. 1.0 and 1.1 are served; 1.x (x > 1) as 1.1;
     /// 2.x to 9.x answer 505; anything else is malformed.
-    private static func parseVersion(_ bytes: ArraySlice<UInt8>) -> Result<HTTPVersion, HTTPParseError> {
+    private static func parseVersion(_ bytes: UnsafeRawBufferPointer) -> Result<HTTPVersion, HTTPParseError> {
         guard bytes.count == 8, bytes.starts(with: "HTTP/".utf8) else { return .failure(.bad("malformed HTTP version")) }
-        let major = bytes[bytes.startIndex + 5], dot = bytes[bytes.startIndex + 6], minor = bytes[bytes.startIndex + 7]
+        let major = bytes[5], dot = bytes[6], minor = bytes[7]
         guard ASCII.isDigit(major), dot == UInt8(ascii: "."), ASCII.isDigit(minor) else {
             return .failure(.bad("malformed HTTP version"))
         }

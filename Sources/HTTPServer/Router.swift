@@ -68,6 +68,9 @@ public struct Router: Sendable {
     }
 
     private let root = Node()
+    /// The nodes of templates without parameters, by template: most requests are found in one
+    /// lookup of their whole path; a path of the same bytes walks to the same node.
+    private var exact: [String: Node] = [:]
 
     public init() {}
 
@@ -97,21 +100,27 @@ public struct Router: Sendable {
         precondition(node.handlers[method] == nil, "duplicate route \(method) \(template)")
         node.handlers[method] = handler
         node.template = template
+        if !template.contains("{") { exact[template] = node }
     }
 
     public func resolve(_ method: HTTPMethod, path: String) -> Resolution {
         var node = root
         var parameters: [String: String] = [:]
-        let matched = Router.forEachSegment(of: path) { segment in
-            if let next = node.literal[String(segment)] {
-                node = next
-            } else if let (name, next) = node.parameter, !segment.isEmpty {
-                parameters[name] = Router.percentDecoded(segment)
-                node = next
-            } else {
-                return false
+        var matched = true
+        if let found = exact[path] {
+            node = found
+        } else {
+            matched = Router.forEachSegment(of: path) { segment in
+                if let next = node.literal[String(segment)] {
+                    node = next
+                } else if let (name, next) = node.parameter, !segment.isEmpty {
+                    parameters[name] = Router.percentDecoded(segment)
+                    node = next
+                } else {
+                    return false
+                }
+                return true
             }
-            return true
         }
         if !matched || node.handlers.isEmpty { return .notFound }
         if let handler = node.handlers[method] {
