@@ -62,3 +62,20 @@ enum ASCII {
         return equalsLowercase(UnsafeRawBufferPointer(rebasing: bytes[..<literal.utf8CodeUnitCount]), literal)
     }
 }
+
+/// Eight bytes at a time (SWAR), for the scans every request's head goes through: each test is
+/// exact about whether some byte of the word qualifies, not about which.
+enum Word {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether a byte of `word` is `byte`.
+    @inline(__always) static func has(_ word: UInt64, _ byte: UInt8) -> Bool {
+        hasByte(below: 1, in: word ^ (ones &* UInt64(byte)))
+    }
+
+    /// Whether a byte of `word` is below `bound` (at most 128).
+    @inline(__always) static func hasByte(below bound: UInt8, in word: UInt64) -> Bool {
+        (word &- ones &* UInt64(bound)) & ~word & highs != 0
+    }
+}

@@ -14,7 +14,13 @@ enum FieldLine {
             let nameEnd = i
             var start = i + 1
             var end = bytes.count
-            for b in bytes[start..<end] where !ASCII.isFieldValueByte(b) {
+            var checked = start  // words with no control byte at all pass whole; HTAB is allowed, so others go byte by byte
+            while checked + 8 <= end {
+                let word = bytes.loadUnaligned(fromByteOffset: checked, as: UInt64.self)
+                if Word.hasByte(below: 0x20, in: word) || Word.has(word, 0x7F) { break }
+                checked += 8
+            }
+            for b in bytes[checked..<end] where !ASCII.isFieldValueByte(b) {
                 return .failure(.bad("control character in a field value"))
             }
             while start < end, ASCII.isOWS(bytes[start]) { start += 1 }

@@ -37,6 +37,11 @@ struct HeadParser: Sendable {
         while index < input.count {
             if !sawCR {
                 var end = index
+                while end + 8 <= input.count {
+                    let word = input.loadUnaligned(fromByteOffset: end, as: UInt64.self)
+                    if Word.has(word, ASCII.cr) || Word.has(word, ASCII.lf) { break }
+                    end += 8
+                }
                 while end < input.count, input[end] != ASCII.cr, input[end] != ASCII.lf { end += 1 }
                 if end > index {
                     let run = UnsafeRawBufferPointer(rebasing: input[index..<end])

@@ -23,3 +23,25 @@ struct ASCIITests {
         #expect(!starts("https://a", "http://"))
     }
 }
+
+@Suite("Word scans")
+struct WordTests {
+    /// Every byte value at every position of a word, against the byte-at-a-time answer.
+    @Test("has and hasByte(below:) agree with a byte-by-byte check")
+    func exact() {
+        let fillers: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0xFF, 0x20, 0x0D]
+        for filler in fillers {
+            for position in 0..<8 {
+                for byte in UInt8.min...UInt8.max {
+                    var bytes = [UInt8](repeating: filler, count: 8)
+                    bytes[position] = byte
+                    let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    for target: UInt8 in [0x0D, 0x0A, 0x7F] {
+                        #expect(Word.has(word, target) == bytes.contains(target))
+                    }
+                    #expect(Word.hasByte(below: 0x20, in: word) == bytes.contains { $0 < 0x20 })
+                }
+            }
+        }
+    }
+}

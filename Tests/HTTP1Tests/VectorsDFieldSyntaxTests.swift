@@ -86,6 +86,27 @@ struct VectorsDFieldSyntaxTests {
         ])
     func v33(_ vector: Vector) { verify(vector) }
 
+    /// Long values are checked eight bytes at a time: a control byte at each place in a word, and
+    /// HTAB (allowed) in the same places.
+    @Test("V33 a control byte anywhere in a long value is refused; HTAB there is kept", arguments: [0, 7, 8, 15, 16, 23])
+    func v33Positions(_ position: Int) {
+        let controls = Array(UInt8(0x00)...UInt8(0x1F)).filter { $0 != 0x09 } + [0x7F]
+        for byte in controls {
+            var value = Array("abcdefghijklmnopqrstuvwx".utf8)
+            value[position] = byte
+            verify(
+                Vector(
+                    "<\(byte)> at \(position)", bytes: wire(#"GET / HTTP/1.1\r\nHost: a\r\nX: "#) + value + wire(#"\r\n\r\n"#),
+                    .refused(400)))
+        }
+        var value = Array("abcdefghijklmnopqrstuvwx".utf8)
+        value[position] = 0x09
+        verify(
+            Vector(
+                "HTAB at \(position)", bytes: wire(#"GET / HTTP/1.1\r\nHost: a\r\nX: "#) + value + wire(#"\r\n\r\n"#),
+                .served(ExpectedRequest(.get, "/", body: ""))))
+    }
+
     @Test(
         "V34 invalid field names are refused and close",
         arguments: [
