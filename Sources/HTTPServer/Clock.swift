@@ -47,8 +47,14 @@ struct RequestIDGenerator {
         state ^= state << 13
         state ^= state >> 7
         state ^= state << 17
-        let hex = String(state, radix: 16)
-        return hex.count == 16 ? hex : String(repeating: "0", count: 16 - hex.count) + hex
+        let value = state
+        return String(unsafeUninitializedCapacity: 16) { hex in  // 16 lowercase hex digits, zero-padded
+            for i in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * i)) & 0x0F
+                hex[i] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+            }
+            return 16
+        }
     }
 
     /// A client's id is echoed when it is 1...128 bytes of `[A-Za-z0-9._:-]`.

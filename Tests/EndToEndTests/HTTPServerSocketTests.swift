@@ -24,7 +24,11 @@ struct HTTPServerSocketTests {
         #expect(responses[0].header("Date")?.hasSuffix("GMT") == true)
         #expect(responses[0].header("X-Request-Id") == "abc-123")
         let generated = try #require(responses[1].header("X-Request-Id"))
-        #expect(generated != "bad id!" && generated.count == 16)
+        #expect(generated.utf8.count == 16 && generated.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        // Generated ids differ from request to request.
+        client.send((0..<20).map { _ in request("/hello") }.joined())
+        let more = client.readResponses(22).dropFirst(2).compactMap { $0.header("X-Request-Id") }  // all read so far
+        #expect(more.count == 20 && Set(more + [generated]).count == 21)
     }
 
     @Test("pipelined requests are answered in order even when an earlier one is slower")
