@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Byte classes of RFC 9110 and RFC 9112.
 enum ASCII {
     static let cr: UInt8 = 0x0D
@@ -54,6 +58,11 @@ enum ASCII {
             }
             return true
         }
+    }
+
+    /// Whether `bytes` are exactly a literal's bytes.
+    @inline(__always) static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
     }
 
     /// Whether `bytes` start with a lowercase ASCII literal, compared case-insensitively.

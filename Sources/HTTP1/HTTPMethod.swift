@@ -12,17 +12,17 @@ public enum HTTPMethod: String, Sendable, Hashable, CaseIterable {
     init?(bytes: UnsafeRawBufferPointer) {
         switch bytes.count {
         case 3:
-            if bytes.elementsEqual("GET".utf8) { self = .get; return }
-            if bytes.elementsEqual("PUT".utf8) { self = .put; return }
+            if ASCII.equals(bytes, "GET") { self = .get; return }
+            if ASCII.equals(bytes, "PUT") { self = .put; return }
         case 4:
-            if bytes.elementsEqual("POST".utf8) { self = .post; return }
-            if bytes.elementsEqual("HEAD".utf8) { self = .head; return }
+            if ASCII.equals(bytes, "POST") { self = .post; return }
+            if ASCII.equals(bytes, "HEAD") { self = .head; return }
         case 5:
-            if bytes.elementsEqual("PATCH".utf8) { self = .patch; return }
+            if ASCII.equals(bytes, "PATCH") { self = .patch; return }
         case 6:
-            if bytes.elementsEqual("DELETE".utf8) { self = .delete; return }
+            if ASCII.equals(bytes, "DELETE") { self = .delete; return }
         case 7:
-            if bytes.elementsEqual("OPTIONS".utf8) { self = .options; return }
+            if ASCII.equals(bytes, "OPTIONS") { self = .options; return }
         default:
             break
         }
