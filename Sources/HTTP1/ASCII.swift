@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Byte classes of RFC 9110 and RFC 9112.
 enum ASCII {
     static let cr: UInt8 = 0x0D
@@ -61,8 +57,10 @@ enum ASCII {
     }
 
     /// Whether `bytes` are exactly a literal's bytes.
-    @inline(__always) static func equals(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        bytes.count == literal.utf8CodeUnitCount && memcmp(bytes.baseAddress!, literal.utf8Start, bytes.count) == 0
+    @inline(__always) static func equalsLiteral(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        for i in 0..<bytes.count where bytes[i] != literal.utf8Start[i] { return false }
+        return true
     }
 
     /// Whether `bytes` start with a lowercase ASCII literal, compared case-insensitively.

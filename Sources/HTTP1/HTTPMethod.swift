@@ -12,17 +12,17 @@ public enum HTTPMethod: String, Sendable, Hashable, CaseIterable {
     init?(bytes: UnsafeRawBufferPointer) {
         switch bytes.count {
         case 3:
-            if ASCII.equals(bytes, "GET") { self = .get; return }
-            if ASCII.equals(bytes, "PUT") { self = .put; return }
+            if ASCII.equalsLiteral(bytes, "GET") { self = .get; return }
+            if ASCII.equalsLiteral(bytes, "PUT") { self = .put; return }
         case 4:
-            if ASCII.equals(bytes, "POST") { self = .post; return }
-            if ASCII.equals(bytes, "HEAD") { self = .head; return }
+            if ASCII.equalsLiteral(bytes, "POST") { self = .post; return }
+            if ASCII.equalsLiteral(bytes, "HEAD") { self = .head; return }
         case 5:
-            if ASCII.equals(bytes, "PATCH") { self = .patch; return }
+            if ASCII.equalsLiteral(bytes, "PATCH") { self = .patch; return }
         case 6:
-            if ASCII.equals(bytes, "DELETE") { self = .delete; return }
+            if ASCII.equalsLiteral(bytes, "DELETE") { self = .delete; return }
         case 7:
-            if ASCII.equals(bytes, "OPTIONS") { self = .options; return }
+            if ASCII.equalsLiteral(bytes, "OPTIONS") { self = .options; return }
         default:
             break
         }

@@ -219,7 +219,7 @@ struct RequestLine: Sendable {
     /// HTTP-version = "HTTP/" DIGIT "." DIGIT. 1.0 and 1.1 are served; 1.x (x > 1) as 1.1;
     /// 2.x to 9.x answer 505; anything else is malformed.
     private static func parseVersion(_ bytes: UnsafeRawBufferPointer) -> Result<HTTPVersion, HTTPParseError> {
-        guard bytes.count == 8, ASCII.equals(UnsafeRawBufferPointer(rebasing: bytes[..<5]), "HTTP/") else {
+        guard bytes.count == 8, ASCII.equalsLiteral(UnsafeRawBufferPointer(rebasing: bytes[..<5]), "HTTP/") else {
             return .failure(.bad("malformed HTTP version"))
         }
         let major = bytes[5], dot = bytes[6], minor = bytes[7]

@@ -16,6 +16,8 @@ struct RouterTests {
         router.add(.get, "/v1/use-cases/{id}", answer("one"))
         router.add(.post, "/v1/use-cases/{id}/retire", answer("retire"))
         router.add(.get, "/v1/use-cases/mine", answer("mine"))
+        router.add(.put, "/v1/use-cases/mine", answer("mine-put"))
+        router.add(.get, "/x/", answer("x"))
         return router
     }()
 
@@ -39,6 +41,9 @@ struct RouterTests {
             ("/v1/use-cases/uc_1/", "/v1/use-cases/{id} id=uc_1"),
             ("/v1/use-cases/a%2Fb", "/v1/use-cases/{id} id=a/b"),
             ("/v1/use-cases/mine", "/v1/use-cases/mine"),
+            ("/v1/use-cases/mine/", "/v1/use-cases/mine"),
+            ("/x", "/x/"),
+            ("/x/", "/x/"),
             ("/v1/use-cases//", "404"),
             ("//v1/use-cases", "404"),
             ("/v1/use-cases/uc_1/retire/x", "404"),
@@ -55,5 +60,10 @@ struct RouterTests {
         #expect(Self.resolve(.get, "/v1/use-cases/uc_1/retire") == "405 POST")
         #expect(Self.resolve(.delete, "/v1/use-cases") == "405 GET,HEAD")
         #expect(Self.resolve(.head, "/v1/use-cases/uc_1") == "/v1/use-cases/{id} id=uc_1")
+        // A static route beside a parameter: its own methods, HEAD by GET, 405 for the rest.
+        #expect(Self.resolve(.put, "/v1/use-cases/mine") == "/v1/use-cases/mine")
+        #expect(Self.resolve(.head, "/v1/use-cases/mine") == "/v1/use-cases/mine")
+        #expect(Self.resolve(.delete, "/v1/use-cases/mine") == "405 GET,HEAD,PUT")
+        #expect(Self.resolve(.delete, "/v1/use-cases/mine/") == "405 GET,HEAD,PUT")
     }
 }

@@ -107,6 +107,19 @@ struct VectorsDFieldSyntaxTests {
                 .served(ExpectedRequest(.get, "/", body: ""))))
     }
 
+    /// Line ends are looked for eight bytes at a time: a bare CR or LF at each place of the first two
+    /// words of a field line is refused (the harness also delivers every vector byte by byte and split).
+    @Test("V32 a bare CR or LF at any place of a long field line is refused", arguments: Array(0..<16))
+    func bareLineEndPositions(_ position: Int) {
+        for byte: UInt8 in [0x0D, 0x0A] {
+            var line = Array("X-Long: abcdefghijklmnopqrstuvwx".utf8)
+            line[position] = byte
+            verify(
+                Vector(
+                    "<\(byte)> at \(position)", bytes: wire(#"GET / HTTP/1.1\r\nHost: a\r\n"#) + line + wire(#"\r\n\r\n"#), .refused(400)))
+        }
+    }
+
     @Test(
         "V34 invalid field names are refused and close",
         arguments: [

@@ -82,6 +82,27 @@ struct VectorsERequestLineTests {
     }
 
     @Test(
+        "the target splits into path and query at the first ?, the authority of an absolute-form target kept apart",
+        arguments: [
+            ("GET /a?b?c HTTP/1.1", "/a", "b?c", nil),
+            ("GET /a? HTTP/1.1", "/a", "", nil),
+            ("GET /a HTTP/1.1", "/a", nil, nil),
+            ("GET /?x=1 HTTP/1.1", "/", "x=1", nil),
+            ("GET http://a HTTP/1.1", "/", nil, "a"),
+            ("GET http://a/ HTTP/1.1", "/", nil, "a"),
+            ("GET HtTpS://a:8080?x HTTP/1.1", "/", "x", "a:8080"),
+            ("GET https://[::1]:8443/p/q?r=s HTTP/1.1", "/p/q", "r=s", "[::1]:8443"),
+            ("OPTIONS * HTTP/1.1", "*", nil, nil),
+        ] as [(String, String, String?, String?)])
+    func targetParts(line: String, path: String, query: String?, authority: String?) throws {
+        let parsed = try RequestLine.parse(literal(line)[...], limits: HTTP1Limits()).get()
+        #expect(parsed.target == String(line.split(separator: " ")[1]))
+        #expect(parsed.path == path)
+        #expect(parsed.query == query)
+        #expect(parsed.authority == authority)
+    }
+
+    @Test(
         "V36 an absolute-form target with an invalid authority is refused",
         arguments: [
             "GET http://user@b.example/x HTTP/1.1", "GET http:///x HTTP/1.1", "GET http://b,c/ HTTP/1.1",
