@@ -6,7 +6,7 @@
 #   3. the wake-up latency of a parked long-poll: commit -> answer, 50 rounds.
 # Env: DURATION (10s), CONNS (256), POOL (8), WORKERS (16), BENCH_DIR (../shared/bench).
 source "$(dirname "$0")/bench-lib.sh"
-duration=${DURATION:-5s} rounds=${ROUNDS:-5} conns=${CONNS:-256}
+duration=${DURATION:-5s} rounds=${ROUNDS:-8} conns=${CONNS:-256}
 bench_prepare wrk curl
 bench_database
 bench_serve TOLLGATE_ACCESS_LOG=0
