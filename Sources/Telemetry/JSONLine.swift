@@ -41,8 +41,9 @@ public struct JSONLine {
         bytes.append(UInt8(ascii: ":"))
     }
 
-    /// Appends a field whose value is already a JSON string's bytes, quotes included.
-    public mutating func field(_ key: String, rawJSONBytes: some Collection<UInt8>) {
+    /// Appends a field whose value is already a JSON string's bytes, quotes included. Concrete, not
+    /// generic: called from other modules for every request, a generic would copy byte by byte.
+    public mutating func field(_ key: String, rawJSONBytes: [UInt8]) {
         appendKey(key)
         bytes.append(contentsOf: rawJSONBytes)
     }

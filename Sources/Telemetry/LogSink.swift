@@ -6,39 +6,66 @@ import Synchronization
 
 /// A buffered writer of log lines to a file descriptor (stdout by default).
 ///
-/// Lines are appended under a lock and written by a background flush every 50 ms, or at once when
-/// the buffer passes 64 KiB, so a request never waits on a `write` to a slow terminal or pipe.
+/// Lines are appended under a lock; a background thread writes them every 50 ms, or as soon as
+/// 64 KiB are waiting. A request never waits on a `write`: when the reader of stdout does not
+/// keep up (a stuck pipe, a paused terminal), lines beyond `maxBufferedBytes` are dropped and
+/// counted, and a warning with the count follows the lines that were kept, rather than the event
+/// loops stopping with the log.
 public final class LogSink: Sendable {
     public static let standardOutput = LogSink(fileDescriptor: 1)
 
+    private struct Pending {
+        var bytes: [UInt8] = []
+        var dropped = 0
+    }
+
     private let fd: Int32
-    private let buffer = Mutex<[UInt8]>([])
+    private let maxBufferedBytes: Int
+    private let pending = Mutex(Pending())
+    /// Held while writing, so lines leave in order when the flusher and a final `flush()` meet.
+    private let writing = Mutex(())
+    private let wakeup = Wakeup()
     private let started = Atomic<Bool>(false)
+    static let flushThreshold = 64 * 1024
 
-    public init(fileDescriptor: Int32) {
+    public init(fileDescriptor: Int32, maxBufferedBytes: Int = 16 << 20) {
         self.fd = fileDescriptor
+        self.maxBufferedBytes = maxBufferedBytes
     }
 
-    /// Appends one line; a newline is added.
-    public func write(line: some Collection<UInt8>) {
+    /// Appends one line; a newline is added. Takes an array, not any collection: a generic called
+    /// from another module for every request would copy byte by byte.
+    public func write(line: [UInt8]) {
         startFlusherIfNeeded()
-        let full = buffer.withLock { buffer -> [UInt8]? in
-            buffer.append(contentsOf: line)
-            buffer.append(0x0A)
-            guard buffer.count >= 64 * 1024 else { return nil }
-            defer { buffer.removeAll(keepingCapacity: true) }
-            return buffer
+        let due = pending.withLock { pending -> Bool in
+            guard pending.bytes.count + line.count < maxBufferedBytes else {
+                pending.dropped += 1
+                return false
+            }
+            pending.bytes.append(contentsOf: line)
+            pending.bytes.append(0x0A)
+            return pending.bytes.count >= LogSink.flushThreshold
         }
-        if let full { writeAll(full) }
+        if due { wakeup.signal() }
     }
 
-    /// Writes everything buffered so far.
+    /// Writes everything buffered so far, on the calling thread (at exit, for instance).
     public func flush() {
-        let pending = buffer.withLock { buffer -> [UInt8] in
-            defer { buffer.removeAll(keepingCapacity: true) }
-            return buffer
+        writing.withLock { _ in
+            let (bytes, dropped) = pending.withLock { pending in
+                defer { pending = Pending() }
+                return (pending.bytes, pending.dropped)
+            }
+            if !bytes.isEmpty { writeAll(bytes) }
+            if dropped > 0 {
+                var notice = JSONLine()
+                notice.field("time", rawJSON: "\"\(Timestamp.nowRFC3339())\"")
+                notice.field("level", "warning")
+                notice.field("msg", "log lines dropped: the reader of the log did not keep up")
+                notice.field("count", dropped)
+                writeAll(notice.finish() + [0x0A])
+            }
         }
-        if !pending.isEmpty { writeAll(pending) }
     }
 
     private func writeAll(_ bytes: [UInt8]) {
@@ -61,10 +88,53 @@ public final class LogSink: Sendable {
         let sink = self
         BackgroundThread.start(name: "log-flush") {
             while true {
-                usleep(50_000)
+                sink.wakeup.wait(milliseconds: 50)
                 sink.flush()
             }
         }
+    }
+}
+
+/// A wake-up call for one waiting thread, remembered if it comes while nobody waits.
+private final class Wakeup: @unchecked Sendable {  // the pthread objects are only used through their functions
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var signalled = false  // guarded by `mutex`
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    func signal() {
+        pthread_mutex_lock(mutex)
+        signalled = true
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Returns when signalled (now or earlier) or after `milliseconds`.
+    func wait(milliseconds: Int) {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        deadline.tv_nsec += milliseconds * 1_000_000
+        deadline.tv_sec += deadline.tv_nsec / 1_000_000_000
+        deadline.tv_nsec %= 1_000_000_000
+        pthread_mutex_lock(mutex)
+        while !signalled, pthread_cond_timedwait(condition, mutex, &deadline) == 0 {}
+        signalled = false
+        pthread_mutex_unlock(mutex)
     }
 }
 
