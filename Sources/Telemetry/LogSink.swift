@@ -68,6 +68,17 @@ public final class LogSink: Sendable {
         }
     }
 
+    /// Like `flush()`, for the end of the process: gives up after `seconds` when the reader of the
+    /// log has stalled, so an exit never waits on it for ever. True when everything was written.
+    public func flush(waitingAtMost seconds: Int) -> Bool {
+        let done = Wakeup()
+        BackgroundThread.start(name: "log-final-flush") { [self] in
+            flush()
+            done.signal()
+        }
+        return done.wait(milliseconds: seconds * 1000)
+    }
+
     private func writeAll(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { raw in
             var offset = 0
@@ -124,8 +135,9 @@ private final class Wakeup: @unchecked Sendable {  // the pthread objects are on
         pthread_mutex_unlock(mutex)
     }
 
-    /// Returns when signalled (now or earlier) or after `milliseconds`.
-    func wait(milliseconds: Int) {
+    /// Returns when signalled (now or earlier), true, or after `milliseconds`, false.
+    @discardableResult
+    func wait(milliseconds: Int) -> Bool {
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
         deadline.tv_nsec += milliseconds * 1_000_000
@@ -133,8 +145,10 @@ private final class Wakeup: @unchecked Sendable {  // the pthread objects are on
         deadline.tv_nsec %= 1_000_000_000
         pthread_mutex_lock(mutex)
         while !signalled, pthread_cond_timedwait(condition, mutex, &deadline) == 0 {}
+        let woken = signalled
         signalled = false
         pthread_mutex_unlock(mutex)
+        return woken
     }
 }
 

@@ -156,7 +156,7 @@ public final class TollgateApplication: Sendable {
             logger.error("the embedded PostgreSQL did not stop cleanly", metadata: ["error": "\(error)"])
         }
         logger.info("stopped", metadata: ["clean": "\(clean)"])
-        LogSink.standardOutput.flush()
+        _ = LogSink.standardOutput.flush(waitingAtMost: 5)  // a stalled stdout must not keep the process from exiting
         return clean
     }
 }

@@ -20,14 +20,14 @@ struct Serve: ParsableCommand {
                 if !startup.started(app) { _ = app.shutdown() }
             } catch {
                 logger.critical("start failed", metadata: ["error": "\(error)"])
-                LogSink.standardOutput.flush()
+                _ = LogSink.standardOutput.flush(waitingAtMost: 5)
                 startup.failed()
             }
         }
         let signal = ShutdownSignals.wait()
         logger.info("signal received", metadata: ["signal": "\(signal)"])
         guard let app = startup.interrupt() else {
-            LogSink.standardOutput.flush()
+            _ = LogSink.standardOutput.flush(waitingAtMost: 5)
             throw ExitCode(1)  // interrupted during start; the start thread shuts down what it started
         }
         if !app.shutdown() { throw ExitCode(1) }

@@ -56,3 +56,28 @@ struct LogSinkTests {
         #expect(String(decoding: buffer[0..<max(m, 0)], as: UTF8.self) == "{\"two\":2}\n")
     }
 }
+
+@Suite("Log sink at exit")
+struct LogSinkExitTests {
+    @Test("the final flush gives up on a reader that does not read, and reports it")
+    func boundedFinalFlush() {
+        signal(SIGPIPE, SIG_IGN)  // as the server does: the abandoned write ends with EPIPE, not the process
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        // Closing the read end makes the abandoned write fail with EPIPE. The write end stays open:
+        // the sink's threads outlive the test, and its number must not go to another test's file.
+        defer { close(ends[0]) }
+        let sink = LogSink(fileDescriptor: ends[1])
+        for i in 0..<2_000 { sink.write(line: Array("{\"n\":\(i),\"pad\":\"\(String(repeating: "x", count: 100))\"}".utf8)) }
+        let start = ContinuousClock.now
+        #expect(!sink.flush(waitingAtMost: 1))  // 200 KB cannot pass a 64 KiB pipe nobody reads
+        #expect(ContinuousClock.now - start < .seconds(5))
+
+        var quiet: [Int32] = [0, 0]
+        #expect(pipe(&quiet) == 0)
+        defer { close(quiet[0]); close(quiet[1]) }
+        let reading = LogSink(fileDescriptor: quiet[1])
+        reading.write(line: Array("{\"last\":1}".utf8))
+        #expect(reading.flush(waitingAtMost: 5))
+    }
+}
