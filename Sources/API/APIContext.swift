@@ -41,7 +41,33 @@ struct APIContext: Sendable {
         guard let object = value.objectValue else {
             throw Problem.validation([("", "the body must be a JSON object")])
         }
+        if let pointer = APIContext.firstNUL(in: value, at: .root) {
+            throw Problem.validation([(pointer.description, "must not contain U+0000, which no stored text can hold")])
+        }
         return object
+    }
+
+    /// Where a string or a member name holds U+0000: valid JSON, but PostgreSQL's text and jsonb
+    /// refuse it, so it is answered here, with the field, rather than failing at the database.
+    private static func firstNUL(in value: JSONValue, at pointer: JSONPointer) -> JSONPointer? {
+        switch value {
+        case .string(let text):
+            return text.utf8.contains(0) ? pointer : nil
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let found = firstNUL(in: item, at: pointer.appending(index)) { return found }
+            }
+            return nil
+        case .object(let object):
+            for member in object.members {
+                let inner = pointer.appending(member.key)
+                if member.key.utf8.contains(0) { return inner }
+                if let found = firstNUL(in: member.value, at: inner) { return found }
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     /// The query string's parameters (percent-decoded; a repeated name keeps the last value).
@@ -60,6 +86,17 @@ extension Dictionary where Key == String, Value == String {
 }
 
 enum QueryString {
+    /// `%00` anywhere in the query: no parameter may hold U+0000 (no stored text can), and a raw NUL
+    /// never gets past the HTTP parser. 400 `malformed-request`, before any handler runs.
+    static func refuseNUL(_ query: String?) throws(Problem) {
+        guard let query, query.utf8.count >= 3 else { return }
+        let bytes = Array(query.utf8)
+        for i in 0..<(bytes.count - 2)
+        where bytes[i] == UInt8(ascii: "%") && bytes[i + 1] == UInt8(ascii: "0") && bytes[i + 2] == UInt8(ascii: "0") {
+            throw Problem(status: .badRequest, detail: "A query parameter holds %00 (U+0000), which no parameter may contain.")
+        }
+    }
+
     static func parse(_ query: String?) -> [String: String] {
         guard let query, !query.isEmpty else { return [:] }
         var result: [String: String] = [:]

@@ -67,6 +67,7 @@ public struct APIRouter: Sendable {
         let api = self
         let inline: @Sendable (RequestContext) -> HandlerResult? = { http in
             guard let caller = api.authenticator.cachedCaller(http.request.headers["Authorization"]),
+                (try? APIRouter.refuseNUL(in: http)) != nil,
                 let response = fromMemory(http, caller)
             else { return nil }
             do {
@@ -95,6 +96,7 @@ public struct APIRouter: Sendable {
                     let caller = try api.authenticator.authenticate(http.request.headers["Authorization"], now: now)
                     principalID = caller.principalID
                     try api.admit(caller)
+                    try APIRouter.refuseNUL(in: http)
                     let principal = principalID
                     try handler(APIContext(http: http, caller: caller, now: now)) {
                         responder.respond(HandlerResult($0, principalID: principal))
@@ -119,6 +121,7 @@ public struct APIRouter: Sendable {
                 let caller = try api.authenticator.authenticate(http.request.headers["Authorization"], now: now)
                 principalID = caller.principalID
                 try api.admit(caller)
+                try APIRouter.refuseNUL(in: http)
                 let context = APIContext(http: http, caller: caller, now: now)
                 if method == .post, let key = http.request.headers["Idempotency-Key"] {
                     response = try api.idempotency.run(key: key, context: context) { try handler(context) }
@@ -130,6 +133,15 @@ public struct APIRouter: Sendable {
             }
             return HandlerResult(response, principalID: principalID)
         }
+    }
+
+    /// U+0000 in a path parameter (`%00`) names no resource: 404; in the query: 400. No stored text
+    /// can hold it, so it is answered before a handler passes it to the database.
+    private static func refuseNUL(in http: RequestContext) throws(Problem) {
+        if http.parameters.values.contains(where: { $0.utf8.contains(0) }) {
+            throw Problem(status: .notFound, detail: "No resource has that identifier.")
+        }
+        try QueryString.refuseNUL(http.request.head.query)
     }
 
     /// 429 when the caller's key is over its rate.

@@ -116,3 +116,34 @@ extension ConventionTests {
         #expect(later.object["id"] as? String != first.object["id"] as? String)
     }
 }
+
+extension ConventionTests {
+    @Test("U+0000, which no stored text can hold: 422 in a body (with its pointer), 400 in a query, 404 in a path; nothing stored")
+    func nulCharacters() throws {
+        let app = try TestApp()
+        let connection = try app.databaseConnection()
+        defer { connection.close() }
+        let podsBefore = try connection.query("SELECT count(*) AS n FROM pods").first?.decode("n", as: Int.self)
+
+        let inName = try app.call("POST", "/v1/pods", json: #"{"name": "a\u0000b", "business_unit": "x"}"#)
+        #expect(inName.status == 422)
+        #expect(inName.pointers == ["/name"])
+        let nested = try app.call("POST", "/v1/principals", json: #"{"name": "P", "functions": ["legal\u0000"]}"#)
+        #expect(nested.status == 422)
+        #expect(nested.pointers == ["/functions/0"])
+        let inKey = try app.call("POST", "/v1/pods", json: #"{"name": "n", "business_unit": "x", "a\u0000": 1}"#)
+        #expect(inKey.status == 422)
+        #expect(try connection.query("SELECT count(*) AS n FROM pods").first?.decode("n", as: Int.self) == podsBefore)
+
+        let query = try app.call("GET", "/v1/use-cases?q=a%00b")
+        #expect(query.status == 400)
+        #expect(query.problemSlug == "malformed-request")
+        #expect(try app.call("GET", "/v1/use-cases?business_unit=%00").status == 400)
+        #expect(try app.call("GET", "/v1/use-cases?q=%2500").status == 200, "an escaped percent sign is not a NUL")
+
+        let path = try app.call("GET", "/v1/pods/pod_a%00b")
+        #expect(path.status == 404)
+        #expect(path.problemSlug == "not-found")
+        #expect(try app.call("GET", "/v1/use-cases/uc_1/usage-reports/2026-0%001").status == 404)
+    }
+}
